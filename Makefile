@@ -1,0 +1,57 @@
+# svkit: the one place tool lists and build steps are computed.
+SHELL := /bin/bash
+NODE ?= node
+TOOLS := $(filter-out _%,$(basename $(notdir $(wildcard packages/tools/src/*.ts))))
+NODE_INCLUDE := $(shell $(NODE) -p "require('path').join(process.execPath, '..', '..', 'include', 'node')")
+TSX := --import ./test/helpers/tsx.mjs
+TEST_TIMEOUT ?= 120000
+
+.PHONY: all build native bundle launchers typecheck test test-unit test-cli test-interop test-scenarios bench run clean check
+
+all: build
+
+build: native bundle launchers
+
+node_modules/.package-lock.json: package.json
+	npm install --no-audit --no-fund
+	@touch $@
+
+native: build/svkit_sys.node
+build/svkit_sys.node: packages/core/native/sys.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
+
+bundle: node_modules/.package-lock.json
+	$(NODE) scripts/bundle.mjs $(TOOLS)
+
+launchers:
+	@for t in $(TOOLS); do ln -sfn _launch bin/$$t; done
+
+typecheck: node_modules/.package-lock.json
+	npx tsc -p .
+
+# Unit tests need no processes; cli, interop and scenario tests run the real programs.
+test: build typecheck
+	$(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) test/unit/*.test.ts test/cli/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts
+	@test/helpers/no-strays.sh
+
+test-unit: build
+	$(NODE) $(TSX) --test test/unit/*.test.ts
+
+test-cli: build
+	$(NODE) $(TSX) --test test/cli/*.test.ts
+
+test-interop: build
+	$(NODE) $(TSX) --test --test-concurrency=1 test/interop/*.test.ts
+
+test-scenarios: build
+	$(NODE) $(TSX) --test test/scenarios/*.test.ts
+
+bench: build
+	$(NODE) $(TSX) bench/run.ts
+
+run: build
+	exec bin/svscan service-examples
+
+clean:
+	rm -rf dist build bench/out

@@ -1,0 +1,52 @@
+// Stopping a service's process group: TERM+CONT, then KILL once the timeout has passed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { groupExists, signal } from './proc.ts';
+import { SERVICE } from './servicedir.ts';
+
+/** How long a stopping service gets between TERM and KILL, unless S/timeout-kill says otherwise. */
+export const DEFAULT_KILL_TIMEOUT_MS = 10_000;
+const GROUP_POLL_MS = 20;
+
+/** S/timeout-kill: milliseconds as a decimal number; 0 means never send KILL. */
+export function readKillTimeout(dir: string, warn: (m: string) => void): number {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, SERVICE.timeoutKill), 'latin1').trim();
+  } catch {
+    return DEFAULT_KILL_TIMEOUT_MS;
+  }
+  if (!/^\d+$/.test(text)) {
+    warn(`unable to parse ${join(dir, SERVICE.timeoutKill)}: not a number of milliseconds`);
+    return DEFAULT_KILL_TIMEOUT_MS;
+  }
+  return Number(text);
+}
+
+/** TERM then CONT to the target (a negative number is a process group), as daemontools' -d does. */
+export function sendStop(target: number): void {
+  signal(target, 'SIGTERM');
+  signal(target, 'SIGCONT');
+}
+
+/**
+ * Resolves once process group pgid is empty. Leftovers are sent TERM+CONT at once and KILL
+ * after timeoutMs (0: never). Resolves at once for an empty group: the usual case.
+ */
+export function clearGroup(pgid: number, timeoutMs: number): Promise<void> {
+  if (pgid <= 1 || !groupExists(pgid)) return Promise.resolve();
+  sendStop(-pgid);
+  const started = Date.now();
+  let killed = false;
+  return new Promise((resolve) => {
+    const tick = (): void => {
+      if (!groupExists(pgid)) return resolve();
+      if (!killed && timeoutMs > 0 && Date.now() - started >= timeoutMs) {
+        signal(-pgid, 'SIGKILL');
+        killed = true;
+      }
+      setTimeout(tick, GROUP_POLL_MS);
+    };
+    setTimeout(tick, GROUP_POLL_MS);
+  });
+}

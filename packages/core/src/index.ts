@@ -1,0 +1,12 @@
+// @svkit/core: every format, protocol and engine of svkit. Programs import from here only.
+export * from './errno.ts';
+export * from './errors.ts';
+export * from './tai64n.ts';
+export * from './servicedir.ts';
+export * from './status.ts';
+export * from './control.ts';
+export * from './command.ts';
+export * from './inspect.ts';
+export * from './report.ts';
+export * from './fifo.ts';
+export * from './supervisor.ts';

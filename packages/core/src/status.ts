@@ -1,0 +1,78 @@
+// supervise/status: 20-byte runit form, whose first 18 bytes are daemontools' record.
+//  0-11 TAI64N stamp (big-endian)   12-15 pid (little-endian)   16 paused   17 want
+//  18 TERM sent (runit)             19 state: 0 down, 1 run, 2 finish (runit)
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packTai64n, unpackTai64n, type Tai64n } from './tai64n.ts';
+import { SERVICE } from './servicedir.ts';
+
+/** up = 'u', down = 'd', once = 0x00 ("no wish": run now, never restart). */
+export type Want = 'up' | 'down' | 'once';
+export type RunState = 'down' | 'run' | 'finish';
+
+export interface Status {
+  readonly stamp: Tai64n;
+  readonly pid: number;
+  readonly paused: boolean;
+  readonly want: Want;
+  /** runit's two extra bytes; absent in an 18-byte daemontools file. */
+  readonly runit?: { readonly termSent: boolean; readonly state: RunState };
+}
+
+export const STATUS_SIZE = 20;
+export const DAEMONTOOLS_STATUS_SIZE = 18;
+const STATES: readonly RunState[] = ['down', 'run', 'finish'];
+
+export function packStatus(s: Status): Uint8Array {
+  const out = new Uint8Array(STATUS_SIZE);
+  packTai64n(s.stamp, out, 0);
+  new DataView(out.buffer).setUint32(12, s.pid, true);
+  out[16] = s.paused && s.pid !== 0 ? 1 : 0;
+  out[17] = s.want === 'up' ? 0x75 : s.want === 'down' ? 0x64 : 0;
+  out[18] = s.runit?.termSent === true ? 1 : 0;
+  out[19] = STATES.indexOf(s.runit?.state ?? (s.pid === 0 ? 'down' : 'run'));
+  return out;
+}
+
+/** Decodes 18 (daemontools) or 20+ (runit) bytes; undefined when fewer than 18 ("bad format"). */
+export function unpackStatus(bytes: Uint8Array): Status | undefined {
+  if (bytes.length < DAEMONTOOLS_STATUS_SIZE) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const wantByte = bytes[17];
+  const base = {
+    stamp: unpackTai64n(bytes, 0),
+    pid: view.getUint32(12, true),
+    paused: bytes[16] !== 0,
+    want: wantByte === 0x75 ? 'up' : wantByte === 0x64 ? 'down' : 'once',
+  } as const;
+  if (bytes.length < STATUS_SIZE) return base;
+  const state = STATES[bytes[19] ?? 0] ?? 'down';
+  return { ...base, runit: { termSent: bytes[18] !== 0, state } };
+}
+
+/** Reads dir/supervise/status; throws the system error, returns undefined for a short file. */
+export function readStatus(dir: string): Status | undefined {
+  return unpackStatus(readFileSync(join(dir, SERVICE.status)));
+}
+
+/** runit's supervise/stat line: "run", "down, want up", "run, paused, got TERM, want down". */
+export function formatStat(s: Status): string {
+  const state = s.runit?.state ?? (s.pid === 0 ? 'down' : 'run');
+  let line = state;
+  if (s.paused && s.pid !== 0) line += ', paused';
+  if (s.runit?.termSent === true) line += ', got TERM';
+  if (state === 'down' && s.want === 'up') line += ', want up';
+  if (state !== 'down' && s.want === 'down') line += ', want down';
+  return line + '\n';
+}
+
+/** Writes status, stat and pid, each as X.new then rename, as daemontools and runit do. */
+export function writeStatus(dir: string, s: Status): void {
+  const put = (name: string, tmp: string, data: Uint8Array | string): void => {
+    writeFileSync(join(dir, tmp), data, { mode: 0o644 });
+    renameSync(join(dir, tmp), join(dir, name));
+  };
+  put(SERVICE.status, SERVICE.statusNew, packStatus(s));
+  put(SERVICE.stat, SERVICE.statNew, formatStat(s));
+  put(SERVICE.pid, SERVICE.pidNew, s.pid === 0 ? '' : `${s.pid}\n`);
+}

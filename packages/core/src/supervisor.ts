@@ -1,0 +1,363 @@
+// The supervision engine for one service directory: supervise/ files, the run and finish
+// children, control commands, restart pacing and stop escalation. `supervise DIR` runs one;
+// svscan runs many in one process.
+import { closeSync, mkdirSync, readlinkSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { join, resolve as resolvePath } from 'node:path';
+import { findOrphan } from './adopt.ts';
+import { PID_SIGNALS, parseControl, type Command } from './command.ts';
+import { applyEnvDir } from './envdir.ts';
+import { errnoText, isErrno } from './errno.ts';
+import { SvkitError, unable } from './errors.ts';
+import { ensureFifo, openFifoReader, openFifoWriter, tryLock } from './fifo.ts';
+import { clearGroup, readKillTimeout, sendStop } from './group.ts';
+import { isLive, signal } from './proc.ts';
+import { SERVICE } from './servicedir.ts';
+import { spawnChild, type ChildEnd } from './spawn.ts';
+import { readStatus, writeStatus, type RunState, type Status, type Want } from './status.ts';
+import { tai64nAt, type Tai64n } from './tai64n.ts';
+import { Warner } from './warner.ts';
+
+/** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
+export const MIN_RESTART_INTERVAL_MS = 1000;
+/** How often a service adopted from a dead supervisor (not our child) is checked for life. */
+const ADOPTED_POLL_MS = 100;
+
+export interface SupervisorOptions {
+  /** The service directory as the user named it (used in messages). */
+  readonly dir: string;
+  /** fds given to run and finish as 0, 1, 2. */
+  readonly stdio?: readonly [number, number, number];
+  readonly onWarning?: (message: string) => void;
+}
+
+export class Supervisor {
+  readonly dir: string;
+  private readonly cwd: string;
+  private readonly stdio: readonly [number, number, number];
+  private readonly warner: Warner;
+  private state: RunState = 'down';
+  private want: Want = 'up';
+  private pid = 0;
+  /** process group of the running child; 0 when it has none of its own (adopted). */
+  private pgid = 0;
+  private paused = false;
+  private termSent = false;
+  private exiting = false;
+  /** Between the death of a child and an empty process group: nothing new may start. */
+  private clearing = false;
+  private stamp: Tai64n = tai64nAt();
+  private lastStart = -Infinity;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private fds: number[] = [];
+  private control: Socket | undefined;
+  private closed = false;
+  private resolveDone!: () => void;
+  /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
+  readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
+
+  constructor(opts: SupervisorOptions) {
+    this.dir = opts.dir;
+    this.cwd = resolvePath(opts.dir);
+    this.stdio = opts.stdio ?? [0, 1, 2];
+    this.warner = new Warner(opts.onWarning ?? (() => {}));
+  }
+
+  /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
+  start(): void {
+    const dir = this.dir;
+    try {
+      if (!statSync(this.cwd).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
+    } catch (err) {
+      throw unable(`chdir to ${dir}`, err);
+    }
+    try {
+      statSync(join(this.cwd, SERVICE.down));
+      this.want = 'down';
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw unable(`stat ${dir}/down`, err);
+    }
+    this.makeSuperviseDir();
+    let lock: number | 'busy';
+    try {
+      lock = tryLock(join(this.cwd, SERVICE.lock));
+    } catch (err) {
+      throw unable(`acquire ${dir}/supervise/lock`, err);
+    }
+    if (lock === 'busy') throw new SvkitError('temporary', `unable to acquire ${dir}/supervise/lock: temporary failure`);
+    this.fds.push(lock);
+    try {
+      this.openControl();
+      this.adoptOrphan();
+      this.writeStatus();
+      ensureFifo(join(this.cwd, SERVICE.ok));
+      this.fds.push(openFifoReader(join(this.cwd, SERVICE.ok)));
+    } catch (err) {
+      this.close();
+      throw unable(`set up ${dir}/supervise`, err);
+    }
+    if (this.pid === 0 && this.want === 'up') this.startRun();
+  }
+
+  /** TERM to the supervisor: bring the service down, then let go. Resolves when done. */
+  shutdown(): Promise<void> {
+    if (!this.closed) {
+      this.want = 'down';
+      this.handle('exit');
+      if (this.state === 'run') this.stopChild();
+    }
+    return this.done;
+  }
+
+  /** A snapshot of the status record as it is on disk. */
+  status(): Status {
+    return {
+      stamp: this.stamp, pid: this.pid, paused: this.paused, want: this.want,
+      runit: { termSent: this.termSent, state: this.state },
+    };
+  }
+
+  private makeSuperviseDir(): void {
+    const path = join(this.cwd, SERVICE.superviseDir);
+    try {
+      mkdirSync(path, 0o700);
+    } catch (err) {
+      if (!isErrno(err, 'EEXIST')) throw unable(`mkdir ${this.dir}/supervise`, err);
+      // A dangling symlink gets its target created, as in Debian's supervise.
+      try {
+        mkdirSync(resolvePath(this.cwd, readlinkSync(path)), 0o700);
+      } catch {
+        // not a link, or its target exists
+      }
+    }
+  }
+
+  private openControl(): void {
+    const path = join(this.cwd, SERVICE.control);
+    ensureFifo(path);
+    const reader = openFifoReader(path);
+    this.fds.push(reader);
+    // Our own writer: the reader never sees EOF when svc closes its end.
+    this.fds.push(openFifoWriter(path));
+    this.control = new Socket({ fd: reader, readable: true, writable: false });
+    this.control.on('data', (chunk: Buffer) => {
+      for (const cmd of parseControl(chunk)) this.handle(cmd);
+    });
+    this.control.on('error', (err) => this.warner.warn(`unable to read ${this.dir}/supervise/control: ${errnoText(err)}`));
+  }
+
+  /** A service left running by a dead supervisor is taken over, never started twice. */
+  private adoptOrphan(): void {
+    let old: Status | undefined;
+    try {
+      old = readStatus(this.cwd);
+    } catch {
+      return; // no status yet, or unreadable: nothing to adopt
+    }
+    const orphan = findOrphan(old);
+    if (old === undefined || orphan === undefined) return;
+    this.pid = orphan.pid;
+    this.pgid = orphan.pgid;
+    this.stamp = old.stamp;
+    this.want = old.want;
+    this.paused = old.paused;
+    this.termSent = old.runit?.termSent ?? false;
+    this.state = old.runit?.state === 'finish' ? 'finish' : 'run';
+    this.lastStart = performance.now();
+    const pid = orphan.pid;
+    const poll = setInterval(() => {
+      if (isLive(pid)) return;
+      clearInterval(poll);
+      // Not our child: its exit status is unknown.
+      if (this.pid === pid) void this.childEnded(pid, { code: null, signal: null });
+    }, ADOPTED_POLL_MS);
+  }
+
+  private handle(cmd: Command): void {
+    if (this.closed) return;
+    const running = this.state === 'run' && this.pid !== 0;
+    switch (cmd) {
+      case 'up':
+      case 'once':
+        this.want = cmd;
+        if (this.isIdle() && this.restartTimer === undefined) this.scheduleStart();
+        break;
+      case 'down':
+        this.want = 'down';
+        this.cancelRestart();
+        if (running) this.stopChild();
+        break;
+      case 'exit':
+        this.exiting = true;
+        if (this.isIdle()) {
+          this.cancelRestart();
+          this.close();
+          return;
+        }
+        break;
+      case 'pause':
+        this.paused = true;
+        if (running) signal(this.target(), 'SIGSTOP');
+        break;
+      case 'cont':
+        this.paused = false;
+        if (running) signal(this.target(), 'SIGCONT');
+        break;
+      case 'term':
+        if (running) this.stopChild();
+        return;
+      case 'kill':
+        if (running) signal(this.target(), 'SIGKILL');
+        return;
+      default: {
+        const sig = PID_SIGNALS[cmd];
+        if (running && sig !== undefined) signal(this.pid, sig);
+        return;
+      }
+    }
+    this.writeStatus();
+  }
+
+  private isIdle(): boolean {
+    return this.state === 'down' && !this.clearing;
+  }
+
+  /** The kill target: the child's process group when it leads one, else the pid. */
+  private target(): number {
+    return this.pgid !== 0 ? -this.pgid : this.pid;
+  }
+
+  private stopChild(): void {
+    sendStop(this.target());
+    this.termSent = true;
+    this.paused = false;
+    this.writeStatus();
+    if (this.killTimer !== undefined) return;
+    const timeout = readKillTimeout(this.cwd, (m) => this.warner.warn(m));
+    if (timeout === 0) return;
+    const pid = this.pid;
+    this.killTimer = setTimeout(() => {
+      this.killTimer = undefined;
+      if (this.pid === pid && this.state === 'run') signal(this.target(), 'SIGKILL');
+    }, timeout);
+  }
+
+  private scheduleStart(): void {
+    const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - performance.now());
+    if (wait === 0) return this.startRun();
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.isIdle() && this.want !== 'down' && !this.closed) this.startRun();
+    }, wait);
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+
+  private startRun(): void {
+    this.lastStart = performance.now();
+    this.spawn('run', './run', []);
+  }
+
+  private spawn(state: 'run' | 'finish', file: string, args: string[]): void {
+    let env: NodeJS.ProcessEnv;
+    try {
+      env = applyEnvDir(join(this.cwd, SERVICE.env), process.env);
+    } catch (err) {
+      this.warner.warn(`unable to read ${this.dir}/env: ${errnoText(err)}`);
+      return this.afterDown();
+    }
+    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio });
+    if (child.pid === undefined) {
+      void child.ended.then((end) => {
+        this.warner.warn(`unable to start ${this.dir}/${file.slice(2)}: ${errnoText(end.error)}`);
+        this.state = 'down';
+        this.writeStatus();
+        this.afterDown();
+      });
+      return;
+    }
+    const pid = child.pid;
+    this.pid = pid;
+    this.pgid = pid;
+    this.state = state;
+    this.stamp = tai64nAt();
+    this.termSent = false;
+    this.paused = false;
+    this.writeStatus();
+    this.warner.clear();
+    void child.ended.then((end) => this.childEnded(pid, end));
+  }
+
+  private async childEnded(pid: number, end: ChildEnd): Promise<void> {
+    const wasFinish = this.state === 'finish';
+    const pgid = this.pgid;
+    this.pid = 0;
+    this.pgid = 0;
+    this.termSent = false;
+    this.paused = false;
+    this.stamp = tai64nAt();
+    if (this.killTimer !== undefined) clearTimeout(this.killTimer);
+    this.killTimer = undefined;
+    this.state = 'down';
+    this.writeStatus();
+    // Leftovers of the group go before anything new starts: never two copies at once.
+    this.clearing = true;
+    await clearGroup(pgid || pid, readKillTimeout(this.cwd, (m) => this.warner.warn(m)));
+    this.clearing = false;
+    if (this.closed) return;
+    if (!wasFinish && this.hasFinish()) {
+      const code = end.signal !== null || end.code === null ? '-1' : String(end.code);
+      return this.spawn('finish', './finish', [code, String(end.signal ?? 0)]);
+    }
+    this.state = 'down';
+    this.writeStatus();
+    this.afterDown();
+  }
+
+  private hasFinish(): boolean {
+    try {
+      return statSync(join(this.cwd, SERVICE.finish)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  private afterDown(): void {
+    this.state = 'down';
+    if (this.exiting) return this.close();
+    if (this.want === 'up') this.scheduleStart();
+  }
+
+  private writeStatus(): void {
+    if (this.closed) return;
+    try {
+      writeStatus(this.cwd, this.status());
+    } catch (err) {
+      this.warner.warn(`unable to write ${this.dir}/supervise/status: ${errnoText(err)}`);
+    }
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.writeStatus();
+    this.closed = true;
+    this.cancelRestart();
+    if (this.killTimer !== undefined) clearTimeout(this.killTimer);
+    this.control?.destroy();
+    const reader = this.fds[1];
+    for (const fd of this.fds) {
+      if (fd === reader && this.control !== undefined) continue; // the socket closed it
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.fds = [];
+    this.resolveDone();
+  }
+}

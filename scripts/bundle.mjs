@@ -1,0 +1,18 @@
+// Bundles each program of packages/tools/src into dist/<program>.mjs, so the installed
+// commands start as fast as Node itself. Usage: node scripts/bundle.mjs prog...
+import { build } from 'esbuild';
+
+const programs = process.argv.slice(2);
+await build({
+  entryPoints: programs.map((p) => `packages/tools/src/${p}.ts`),
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies (commander, pidusage) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __svkitRequire } from 'node:module'; const require = __svkitRequire(import.meta.url);" },
+});

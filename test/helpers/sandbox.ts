@@ -1,0 +1,111 @@
+// A temp directory per test, and the reaping of every process a test started.
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+
+/** Marker in every temp path, so stray processes of the suite can be found (no-strays.sh). */
+export const MARK = 'svkit-test';
+
+export class Sandbox {
+  readonly root: string;
+  private readonly children: ChildProcess[] = [];
+  private readonly pids = new Set<number>();
+
+  constructor() {
+    this.root = mkdtempSync(join(tmpdir(), `${MARK}-`));
+  }
+
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  /** Writes a file (parents created); mode 0755 for scripts. */
+  write(rel: string, content: string, mode = 0o644): string {
+    const p = this.path(rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+    chmodSync(p, mode);
+    return p;
+  }
+
+  /** A service directory with an executable run script (and optional extra files). */
+  service(rel: string, run: string, extra: Record<string, string> = {}): string {
+    this.write(join(rel, 'run'), `#!/bin/sh\n${run}\n`, 0o755);
+    for (const [name, body] of Object.entries(extra)) {
+      const exec = name === 'finish' || name === 'log/run' || name.endsWith('/run');
+      this.write(join(rel, name), exec ? `#!/bin/sh\n${body}\n` : body, exec ? 0o755 : 0o644);
+    }
+    return this.path(rel);
+  }
+
+  /** Remembers a background child: killed with its whole process group at cleanup. */
+  track(child: ChildProcess): ChildProcess {
+    this.children.push(child);
+    return child;
+  }
+
+  /** Remembers a pid (a service child, say): its group and itself are killed at cleanup. */
+  trackPid(pid: number): void {
+    this.pids.add(pid);
+  }
+
+  /** Kills everything started here, then any process still running with this sandbox as cwd. */
+  async cleanup(): Promise<void> {
+    for (const c of this.children) {
+      if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) killTree(c.pid, 'SIGTERM');
+    }
+    await waitFor(() => this.children.every((c) => c.exitCode !== null || c.signalCode !== null), 5000).catch(() => {});
+    for (const c of this.children) if (c.pid !== undefined) killTree(c.pid, 'SIGKILL');
+    for (const pid of this.pids) killTree(pid, 'SIGKILL');
+    for (const pid of processesUnder(this.root)) killTree(pid, 'SIGKILL');
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function killTree(pid: number, sig: NodeJS.Signals): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, sig);
+    } catch {
+      // gone
+    }
+  }
+}
+
+/** Pids whose cwd lies inside dir (services started by a supervisor under test). */
+export function processesUnder(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cwd = readlinkCwd(Number(name));
+      if (cwd === dir || cwd.startsWith(dir + '/')) out.push(Number(name));
+    } catch {
+      // gone or not ours
+    }
+  }
+  return out;
+}
+
+function readlinkCwd(pid: number): string {
+  return readlinkSync(`/proc/${pid}/cwd`);
+}
+
+/** Polls cond every 20 ms until it holds; rejects after timeoutMs with the label. */
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, label = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await cond()) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The 20 (or 18) status bytes decoded by hand, independent of the code under test. */
+export function rawStatus(serviceDir: string): { pid: number; paused: number; want: number; unix: number; nano: number; len: number; term?: number; state?: number } {
+  const b = readFileSync(join(serviceDir, 'supervise/status'));
+  const unix = Number(b.readBigUInt64BE(0) - (1n << 62n) - 10n);
+  const r = { pid: b.readUInt32LE(12), paused: b[16] ?? 0, want: b[17] ?? 0, unix, nano: b.readUInt32BE(8), len: b.length };
+  return b.length >= 20 ? { ...r, term: b[18] ?? 0, state: b[19] ?? 0 } : r;
+}

@@ -10,3 +10,4 @@ export * from './inspect.ts';
 export * from './report.ts';
 export * from './fifo.ts';
 export * from './supervisor.ts';
+export * from './scanner.ts';

@@ -110,6 +110,26 @@ export class Supervisor {
     return this.done;
   }
 
+  /**
+   * Let the child end by itself (a logger draining its pipe to EOF), then let go; nothing
+   * is signalled and nothing restarted. svscan uses it for the log service of a removed dir.
+   */
+  retire(): Promise<void> {
+    if (!this.closed) {
+      this.want = 'down';
+      this.exiting = true;
+      this.cancelRestart();
+      if (this.isIdle()) this.close();
+      else this.writeStatus();
+    }
+    return this.done;
+  }
+
+  /** Whether the supervisor has let go of its directory. */
+  get finished(): boolean {
+    return this.closed;
+  }
+
   /** A snapshot of the status record as it is on disk. */
   status(): Status {
     return {
@@ -337,6 +357,8 @@ export class Supervisor {
     try {
       writeStatus(this.cwd, this.status());
     } catch (err) {
+      // A directory removed from under a stopping supervisor is not worth a warning.
+      if (this.exiting && isErrno(err, 'ENOENT')) return;
       this.warner.warn(`unable to write ${this.dir}/supervise/status: ${errnoText(err)}`);
     }
   }

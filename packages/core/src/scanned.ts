@@ -1,0 +1,81 @@
+// One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
+// joined by a pipe that outlives both.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
+import { SERVICE } from './servicedir.ts';
+import { Supervisor } from './supervisor.ts';
+
+/** How long a logger may take to drain its pipe after its service stopped, before TERM. */
+const LOG_DRAIN_MS = 5000;
+
+export interface ScannedOptions {
+  /** The directory path as svscan names it in messages ("DIR/name"). */
+  readonly path: string;
+  /** /dev/null, the stdin of services and loggers. */
+  readonly devNull: number;
+  readonly stderr: number;
+  readonly onWarning: (message: string) => void;
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export class ScannedService {
+  private readonly opts: ScannedOptions;
+  private main: Supervisor | undefined;
+  private log: Supervisor | undefined;
+  private pipe: LogPipe | undefined;
+  private stopping = false;
+
+  constructor(opts: ScannedOptions) {
+    this.opts = opts;
+  }
+
+  /**
+   * Starts whatever is not supervised yet (first pass, or after `svc -x` let go): the logger
+   * first, so the pipe has its reader. Throws SvkitError (lock held elsewhere, ...): the caller
+   * warns and tries again at the next scan.
+   */
+  ensure(): void {
+    if (this.stopping) return;
+    const { path, devNull, stderr } = this.opts;
+    const logDir = join(path, SERVICE.log);
+    const wantLog = isDir(logDir);
+    if (wantLog && this.pipe === undefined) this.pipe = openLogPipe(path);
+    if (wantLog && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
+      const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
+      log.start();
+      this.log = log;
+    }
+    if (this.main === undefined || this.main.finished) {
+      const out = this.pipe?.serviceEnd ?? stderr;
+      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning });
+      main.start();
+      this.main = main;
+    }
+  }
+
+  /** Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.main?.shutdown();
+    if (this.pipe !== undefined) {
+      // The service's processes are gone: closing our ends leaves the logger's read end alone,
+      // so it reads what is left, sees EOF and exits by itself.
+      closeLogPipe(this.pipe);
+      this.pipe = undefined;
+    }
+    const log = this.log;
+    if (log === undefined) return;
+    const drained = log.retire();
+    const timer = setTimeout(() => void log.shutdown(), LOG_DRAIN_MS);
+    await drained;
+    clearTimeout(timer);
+  }
+}

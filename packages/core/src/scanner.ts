@@ -1,0 +1,155 @@
+// The scan directory engine behind svscan: every subdirectory supervised from this process,
+// new ones started as soon as scan() is called, removed ones brought down and forgotten.
+import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoText } from './errno.ts';
+import { unable } from './errors.ts';
+import { ScannedService } from './scanned.ts';
+import { SERVICE } from './servicedir.ts';
+import { Warner } from './warner.ts';
+
+/** The safety-net rescan period; watching the directory makes most scans immediate. */
+export const RESCAN_MS = 1000;
+/** A new directory whose run is not yet executable gets this long before it starts anyway. */
+const NEW_DIR_GRACE_MS = 1000;
+const PENDING_POLL_MS = 10;
+
+export interface ScannerOptions {
+  readonly dir: string;
+  readonly onWarning: (message: string) => void;
+  readonly stderr?: number;
+}
+
+interface Entry {
+  readonly service: ScannedService;
+  readonly inode: string;
+}
+
+export class Scanner {
+  private readonly opts: ScannerOptions;
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, number>();
+  private readonly warners = new Map<string, Warner>();
+  private devNull = -1;
+  private timer: NodeJS.Timeout | undefined;
+  private pendingTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(opts: ScannerOptions) {
+    this.opts = opts;
+  }
+
+  /** Checks the directory, supervises what is there, starts the periodic rescan. */
+  start(): void {
+    try {
+      readdirSync(this.opts.dir);
+    } catch (err) {
+      throw unable(`chdir to ${this.opts.dir}`, err);
+    }
+    this.devNull = openSync('/dev/null', constants.O_RDWR);
+    this.scan();
+    this.timer = setInterval(() => this.scan(), RESCAN_MS);
+  }
+
+  /** One pass: start new entries, bring down vanished ones. Safe to call at any time. */
+  scan(): void {
+    if (this.stopped) return;
+    let names: string[];
+    try {
+      names = readdirSync(this.opts.dir);
+    } catch (err) {
+      this.warn('', `unable to read ${this.opts.dir}: ${errnoText(err)}`);
+      return;
+    }
+    const seen = new Set<string>();
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const path = join(this.opts.dir, name);
+      let inode: string;
+      try {
+        const st = statSync(path);
+        if (!st.isDirectory()) continue;
+        inode = `${st.dev}:${st.ino}`;
+      } catch (err) {
+        this.warn(name, `unable to stat ${path}: ${errnoText(err)}`);
+        continue;
+      }
+      seen.add(name);
+      const known = this.entries.get(name);
+      if (known !== undefined && known.inode !== inode) this.remove(name);
+      this.visit(name, path, inode);
+    }
+    for (const name of [...this.entries.keys()]) if (!seen.has(name)) this.remove(name);
+    for (const name of [...this.pending.keys()]) if (!seen.has(name)) this.pending.delete(name);
+    this.schedulePending();
+  }
+
+  /** Brings every service down, lets every logger drain, then stops scanning. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.pendingTimer !== undefined) clearTimeout(this.pendingTimer);
+    await Promise.all([...this.entries.values()].map((e) => e.service.stop()));
+    this.entries.clear();
+    if (this.devNull >= 0) closeSync(this.devNull);
+  }
+
+  private visit(name: string, path: string, inode: string): void {
+    let entry = this.entries.get(name);
+    if (entry === undefined) {
+      if (!this.ready(name, path)) return;
+      const stderr = this.opts.stderr ?? 2;
+      const service = new ScannedService({ path, devNull: this.devNull, stderr, onWarning: (m) => this.warn(name, m) });
+      entry = { service, inode };
+      this.entries.set(name, entry);
+    }
+    try {
+      entry.service.ensure();
+    } catch (err) {
+      this.warn(name, `unable to supervise ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** A brand-new directory is started once its run is executable, or after a short grace. */
+  private ready(name: string, path: string): boolean {
+    try {
+      accessSync(join(path, SERVICE.run), constants.X_OK);
+      this.pending.delete(name);
+      return true;
+    } catch {
+      const first = this.pending.get(name);
+      if (first === undefined) {
+        this.pending.set(name, Date.now());
+        return false;
+      }
+      if (Date.now() - first < NEW_DIR_GRACE_MS) return false;
+      this.pending.delete(name);
+      return true; // start it anyway: its supervisor reports why run cannot start
+    }
+  }
+
+  private schedulePending(): void {
+    if (this.pending.size === 0 || this.pendingTimer !== undefined || this.stopped) return;
+    this.pendingTimer = setTimeout(() => {
+      this.pendingTimer = undefined;
+      this.scan();
+    }, PENDING_POLL_MS);
+  }
+
+  private remove(name: string): void {
+    const entry = this.entries.get(name);
+    if (entry === undefined) return;
+    this.entries.delete(name);
+    this.warners.delete(name);
+    void entry.service.stop();
+  }
+
+  private warn(name: string, message: string): void {
+    let w = this.warners.get(name);
+    if (w === undefined) {
+      w = new Warner(this.opts.onWarning);
+      this.warners.set(name, w);
+    }
+    w.warn(message);
+  }
+}

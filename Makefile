@@ -13,7 +13,7 @@ all: build
 build: native bundle launchers
 
 node_modules/.package-lock.json: package.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
 native: build/svkit_sys.node
@@ -50,8 +50,9 @@ test-scenarios: build
 bench: build
 	$(NODE) $(TSX) bench/run.ts
 
+# The main job: svscan on service-examples/, in the foreground (Ctrl-C stops everything).
 run: build
-	exec bin/svscan service-examples
+	PATH="$(CURDIR)/bin:$$PATH" exec bin/svscan service-examples
 
 clean:
 	rm -rf dist build bench/out

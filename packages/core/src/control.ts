@@ -1,14 +1,18 @@
 // The client side of supervise/control and supervise/ok (svc, svok, svstat).
 import { closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoCode } from './errno.ts';
+import { errnoCode, errnoText } from './errno.ts';
+import { SvkitError, unable } from './errors.ts';
 import { openFifoWriter } from './fifo.ts';
 import { SERVICE } from './servicedir.ts';
 
 /** sent; not-running: the FIFO has no reader; missing: no supervise/control (or ok). */
 export type ControlOutcome = 'sent' | 'not-running' | 'missing';
 
-/** Writes all command bytes in one write, as svc does; other system errors are thrown. */
+/**
+ * Writes all command bytes in one write, as svc does. Other failures throw an SvkitError in
+ * svc's words: "unable to control DIR: ..." (open) or "error writing commands to DIR: ..." (write).
+ */
 export function sendControl(dir: string, letters: string): ControlOutcome {
   let fd: number;
   try {
@@ -17,11 +21,13 @@ export function sendControl(dir: string, letters: string): ControlOutcome {
     const code = errnoCode(err);
     if (code === 'ENXIO') return 'not-running';
     if (code === 'ENOENT') return 'missing';
-    throw err;
+    throw unable(`control ${dir}`, err);
   }
   try {
     if (letters.length > 0) writeSync(fd, Buffer.from(letters, 'latin1'));
     return 'sent';
+  } catch (err) {
+    throw new SvkitError('temporary', `error writing commands to ${dir}: ${errnoText(err)}`, { cause: err });
   } finally {
     closeSync(fd);
   }

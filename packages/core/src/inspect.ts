@@ -15,8 +15,8 @@ function problem(text: string, running = false): Inspection {
   return { kind: 'problem', problem: text, running };
 }
 
-/** Would chdir(dir) succeed? Mirrors its errors: ENOENT, ENOTDIR, EACCES. */
-function chdirError(dir: string): unknown {
+/** Would chdir(dir) succeed? undefined if so, else its error (ENOENT, ENOTDIR, EACCES). */
+export function chdirError(dir: string): unknown {
   try {
     if (!statSync(dir).isDirectory()) return Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
     accessSync(dir, constants.X_OK);

@@ -1,6 +1,6 @@
 // svc: sends control letters to the supervise of each directory (docs/svc.md).
-import { sendControl, errnoText } from '@svkit/core';
-import { statSync } from 'node:fs';
+import { chdirError, errnoText, sendControl, unable } from '@svkit/core';
+import { closeSync, openSync } from 'node:fs';
 import { runMain } from './_cli/run.ts';
 import { getoptLetters } from './_cli/getopt.ts';
 import { warn, writeAll } from './_cli/stderr.ts';
@@ -16,11 +16,16 @@ export function main(args: string[]): number {
     writeAll(2, `${PROG}: illegal option -- ${illegal}\n${USAGE}\n`);
     return 100;
   }
+  // 0.76 opens "." to come back after each chdir: an unreadable cwd is fatal, even with no dir.
+  try {
+    closeSync(openSync('.', 'r'));
+  } catch (err) {
+    throw unable('open current directory', err);
+  }
   for (const dir of operands) {
-    try {
-      if (!statSync(dir).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
-    } catch (err) {
-      warn(PROG, `unable to chdir to ${dir}: ${errnoText(err)}`);
+    const cd = chdirError(dir);
+    if (cd !== undefined) {
+      warn(PROG, `unable to chdir to ${dir}: ${errnoText(cd)}`);
       continue;
     }
     try {
@@ -28,7 +33,7 @@ export function main(args: string[]): number {
       if (outcome === 'missing') warn(PROG, `unable to control ${dir}: file does not exist`);
       if (outcome === 'not-running') warn(PROG, `unable to control ${dir}: supervise not running`);
     } catch (err) {
-      warn(PROG, `error writing commands to ${dir}: ${errnoText(err)}`);
+      warn(PROG, err instanceof Error ? err.message : String(err));
     }
   }
   return 0;

@@ -1,6 +1,5 @@
 // svok: exits 0 if supervise is running on the directory, 100 if not (docs/svok.md).
-import { probeOk, unable } from '@svkit/core';
-import { statSync } from 'node:fs';
+import { chdirError, probeOk, unable } from '@svkit/core';
 import { runMain } from './_cli/run.ts';
 import { usageError } from './_cli/usage.ts';
 
@@ -10,11 +9,8 @@ const USAGE = 'svok dir';
 export function main(args: string[]): number {
   const dir = args[0];
   if (dir === undefined) throw usageError();
-  try {
-    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
-  } catch (err) {
-    throw unable(`chdir to ${dir}`, err);
-  }
+  const cd = chdirError(dir);
+  if (cd !== undefined) throw unable(`chdir to ${dir}`, cd);
   let outcome;
   try {
     outcome = probeOk(dir);

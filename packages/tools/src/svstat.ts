@@ -1,5 +1,6 @@
 // svstat: prints the status of each service directory, as a line or as JSON (docs/svstat.md).
-import { formatSvstat, inspectService, toJsonStatus } from '@svkit/core';
+import { formatSvstat, inspectService, toJsonStatus, unable } from '@svkit/core';
+import { closeSync, openSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { runMain } from './_cli/run.ts';
 import { writeAll } from './_cli/stderr.ts';
@@ -26,6 +27,12 @@ function parse(args: string[]): { json: boolean; dirs: string[] } {
 
 export function main(args: string[]): number {
   const { json, dirs } = parse(args);
+  // 0.76 opens "." to come back after each chdir: an unreadable cwd is fatal (111).
+  try {
+    closeSync(openSync('.', 'r'));
+  } catch (err) {
+    throw unable('open current directory', err);
+  }
   const now = Math.floor(Date.now() / 1000);
   if (json) {
     const services = dirs.map((dir) => toJsonStatus(dir, inspectService(dir), now));

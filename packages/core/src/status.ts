@@ -66,13 +66,17 @@ export function formatStat(s: Status): string {
   return line + '\n';
 }
 
-/** Writes status, stat and pid, each as X.new then rename, as daemontools and runit do. */
-export function writeStatus(dir: string, s: Status): void {
+/**
+ * Writes status, and runit's stat and pid when they differ from `previous` (what was last
+ * written), each as X.new then rename, as daemontools and runit do.
+ */
+export function writeStatus(dir: string, s: Status, previous?: Status): void {
   const put = (name: string, tmp: string, data: Uint8Array | string): void => {
     writeFileSync(join(dir, tmp), data, { mode: 0o644 });
     renameSync(join(dir, tmp), join(dir, name));
   };
   put(SERVICE.status, SERVICE.statusNew, packStatus(s));
-  put(SERVICE.stat, SERVICE.statNew, formatStat(s));
-  put(SERVICE.pid, SERVICE.pidNew, s.pid === 0 ? '' : `${s.pid}\n`);
+  const stat = formatStat(s);
+  if (previous === undefined || formatStat(previous) !== stat) put(SERVICE.stat, SERVICE.statNew, stat);
+  if (previous === undefined || previous.pid !== s.pid) put(SERVICE.pid, SERVICE.pidNew, s.pid === 0 ? '' : `${s.pid}\n`);
 }

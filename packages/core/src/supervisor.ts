@@ -53,6 +53,8 @@ export class Supervisor {
   private fds: number[] = [];
   private control: Socket | undefined;
   private closed = false;
+  /** The status last written, so unchanged stat and pid files are not rewritten. */
+  private written: Status | undefined;
   private resolveDone!: () => void;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
@@ -90,14 +92,15 @@ export class Supervisor {
     try {
       this.openControl();
       this.adoptOrphan();
-      this.writeStatus();
+      // Starting run writes the status; otherwise write it now. Either way before `ok` exists.
+      if (this.pid === 0 && this.want === 'up') this.startRun();
+      else this.writeStatus();
       ensureFifo(join(this.cwd, SERVICE.ok));
       this.fds.push(openFifoReader(join(this.cwd, SERVICE.ok)));
     } catch (err) {
       this.close();
       throw unable(`set up ${dir}/supervise`, err);
     }
-    if (this.pid === 0 && this.want === 'up') this.startRun();
   }
 
   /** TERM to the supervisor: bring the service down, then let go. Resolves when done. */
@@ -292,6 +295,7 @@ export class Supervisor {
     }
     const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio });
     if (child.pid === undefined) {
+      this.writeStatus();
       void child.ended.then((end) => {
         this.warner.warn(`unable to start ${this.dir}/${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
@@ -355,8 +359,11 @@ export class Supervisor {
   private writeStatus(): void {
     if (this.closed) return;
     try {
-      writeStatus(this.cwd, this.status());
+      const now = this.status();
+      writeStatus(this.cwd, now, this.written);
+      this.written = now;
     } catch (err) {
+      this.written = undefined;
       // A directory removed from under a stopping supervisor is not worth a warning.
       if (this.exiting && isErrno(err, 'ENOENT')) return;
       this.warner.warn(`unable to write ${this.dir}/supervise/status: ${errnoText(err)}`);

@@ -11,3 +11,8 @@ export * from './report.ts';
 export * from './fifo.ts';
 export * from './supervisor.ts';
 export * from './scanner.ts';
+export { openLog, type Log, type LogOptions } from './log/engine.ts';
+export { parseScript, parseLogScriptFile, type LogScript, type LogAction } from './log/script.ts';
+export { matchPattern } from './log/pattern.ts';
+export { chunkLength, rotateAfter, expiredArchives, isArchiveName } from './log/rotation.ts';
+export { PAUSE_MS } from './log/fault.ts';

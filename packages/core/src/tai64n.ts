@@ -60,3 +60,47 @@ export function parseTai64n(hex: string): Tai64n | undefined {
   if (!/^[0-9a-f]{24}$/.test(hex)) return undefined;
   return { seconds: BigInt('0x' + hex.slice(0, 16)), nano: parseInt(hex.slice(16), 16) };
 }
+
+const HEX_DIGITS = 24;
+
+function two(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
+
+/**
+ * Local time of a stamp as tai64nlocal prints it, `YYYY-MM-DD HH:MM:SS.nnnnnnnnn`, using the
+ * TZ environment through Date. Undefined when the label is outside Date's range. Leap seconds
+ * are not applied (0.76 under a non-`right/` zone does the same).
+ */
+export function formatTai64nLocal(t: Tai64n): string | undefined {
+  const unix = unixSeconds(t);
+  if (unix > 8_000_000_000_000n || unix < -8_000_000_000_000n || t.nano > 999_999_999) return undefined;
+  const d = new Date(Number(unix) * 1000);
+  const year = d.getFullYear();
+  if (year < 0 || year > 9999) return undefined;
+  return `${String(year).padStart(4, '0')}-${two(d.getMonth() + 1)}-${two(d.getDate())} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(t.nano).padStart(9, '0')}`;
+}
+
+/**
+ * Reads the stamp at the start of a log line: `@` then exactly 24 lowercase hex digits.
+ * Returns the stamp and the index just past it, or undefined for anything else.
+ */
+export function parseTai64nLabel(line: Uint8Array, at = 0): { stamp: Tai64n; end: number } | undefined {
+  if (line[at] !== 0x40) return undefined;
+  let i = at + 1;
+  while (i < line.length && isLowerHex(line[i] as number)) i++;
+  if (i - at - 1 !== HEX_DIGITS) return undefined;
+  const hex = Buffer.from(line.buffer, line.byteOffset + at + 1, HEX_DIGITS).toString('latin1');
+  const stamp = parseTai64n(hex);
+  return stamp === undefined ? undefined : { stamp, end: i };
+}
+
+function isLowerHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66);
+}
+
+/** The 26 bytes tai64n and `multilog t` put before a line: `@`, 24 hex digits, a space. */
+export function formatStampPrefix(t: Tai64n = tai64nAt()): string {
+  return '@' + formatTai64n(t) + ' ';
+}

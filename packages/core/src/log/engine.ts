@@ -1,0 +1,243 @@
+// The log engine: bytes in, lines stamped and selected by the script, written to directories.
+// No process-wide state: svscan runs one per service in-process, multilog runs one on stdin.
+import { resolve } from 'node:path';
+import { formatTai64n, tai64nAt } from '../tai64n.ts';
+import { LogDir } from './logdir.ts';
+import { PAUSE_MS } from './fault.ts';
+import { parseScript, type LogScript } from './script.ts';
+import { Selector } from './select.ts';
+
+/** Patterns, `e` and `=` see only this much of a line, stamp included. */
+const VISIBLE = 1000;
+/** 0.76 reads its input 1024 bytes at a time and flushes its buffers before each read. */
+const READ = 1024;
+const NL = 0x0a;
+const STAMP_LEN = 26;
+
+export interface LogOptions {
+  /** Directory that relative `./dir` and `=file` actions are resolved against (default: process.cwd()). */
+  readonly cwd?: string;
+  /** A "pausing" or other warning, without the "multilog: warning: " prefix. */
+  readonly onWarning?: (message: string) => void;
+  /** Output of the `e` action: the (possibly shortened) line with its newline. */
+  readonly onAlert?: (line: Uint8Array) => void;
+  /** Called when a paused log can take input again. */
+  readonly onDrain?: () => void;
+  /** Retry delay after a failed write/rename/processor (default 5000 ms, as 0.76). */
+  readonly pauseMs?: number;
+}
+
+/** A running script: feed it bytes; it never reads input or touches process-wide state. */
+export interface Log {
+  /** True while a directory waits to retry a failed write: stop reading input until onDrain. */
+  readonly paused: boolean;
+  /** True when a line has started but not ended (for TERM: finish it before stopping). */
+  readonly midLine: boolean;
+  /** Processes a chunk synchronously: every complete line is written before it returns. */
+  feed(chunk: Uint8Array): void;
+  /** End of input: a partial last line gets its newline. */
+  end(): void;
+  /** SIGALRM: rotates every directory whose `current` is not empty. */
+  rotateAll(): void;
+  /** Resolves when no directory is paused. */
+  drained(): Promise<void>;
+  /** end(), then fsync and mode 0744 on each `current` and the locks released. */
+  close(): void;
+}
+
+/** Validates the script, opens status files, locks and recovers directories; throws SvkitError before any input. */
+export function openLog(script: readonly string[] | LogScript, opts: LogOptions = {}): Log {
+  const parsed = Array.isArray(script) ? parseScript(script) : (script as LogScript);
+  return new Engine(parsed, opts);
+}
+
+class Engine implements Log {
+  private readonly timestamp: boolean;
+  private readonly dirs: LogDir[] = [];
+  private readonly selector: Selector;
+  private readonly sel: Uint8Array;
+  private readonly line = Buffer.allocUnsafe(VISIBLE);
+  private readonly stamp = Buffer.allocUnsafe(STAMP_LEN);
+  private readonly opts: LogOptions;
+  private waiters: (() => void)[] = [];
+  private stampFresh = false;
+  private inLine = false;
+  private decided = false;
+  private lineLen = 0;
+  private nextFlush = 0;
+  private closed = false;
+
+  constructor(script: LogScript, opts: LogOptions) {
+    this.opts = opts;
+    this.timestamp = script.timestamp;
+    const cwd = opts.cwd ?? process.cwd();
+    const warn = (m: string): void => opts.onWarning?.(m);
+    this.selector = new Selector(script.actions, cwd, { warn, alert: (l) => opts.onAlert?.(l) });
+    try {
+      for (const a of script.actions) {
+        if (a.kind !== 'dir') continue;
+        this.dirs.push(new LogDir({ path: resolve(cwd, a.dir), name: a.dir }, a, { warn, pauseMs: opts.pauseMs ?? PAUSE_MS, resumed: () => this.resumed() }));
+      }
+    } catch (err) {
+      for (const d of this.dirs) d.close();
+      this.selector.close();
+      throw err;
+    }
+    this.sel = new Uint8Array(this.dirs.length).fill(1);
+    this.stamp[0] = 0x40;
+    this.stamp[STAMP_LEN - 1] = 0x20;
+  }
+
+  get paused(): boolean {
+    return this.dirs.some((d) => d.paused);
+  }
+
+  get midLine(): boolean {
+    return this.inLine;
+  }
+
+  feed(chunk: Uint8Array): void {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const len = buf.length;
+    this.stampFresh = false;
+    this.nextFlush = READ;
+    let i = 0;
+    while (i < len) {
+      if (!this.inLine) this.startLine();
+      if (this.decided) {
+        const nl = buf.indexOf(NL, i);
+        const stop = nl === -1 ? len : nl + 1;
+        this.tail(buf, i, stop);
+        i = stop;
+        if (nl !== -1) this.inLine = this.decided = false;
+        continue;
+      }
+      const room = VISIBLE - this.lineLen;
+      const nl = buf.indexOf(NL, i);
+      if (nl !== -1 && nl - i <= room) {
+        this.flushUpTo(nl);
+        this.visible(buf, i, nl);
+        this.putByte(NL);
+        this.inLine = false;
+        i = nl + 1;
+      } else if (len - i >= room) {
+        this.flushUpTo(i + room - 1);
+        this.visible(buf, i, i + room);
+        this.decided = true;
+        i += room;
+      } else {
+        this.lineLen += buf.copy(this.line, this.lineLen, i, len);
+        i = len;
+      }
+    }
+    this.endChunk();
+  }
+
+  /** A line's stamp is the time its first byte was read: one stamp per chunk is that time. */
+  private startLine(): void {
+    this.inLine = true;
+    this.decided = false;
+    this.lineLen = 0;
+    if (!this.timestamp) return;
+    if (!this.stampFresh) {
+      this.stamp.write(formatTai64n(tai64nAt()), 1, 'latin1');
+      this.stampFresh = true;
+    }
+    this.lineLen = this.stamp.copy(this.line, 0);
+  }
+
+  /** The line's first VISIBLE bytes are known: decide where it goes and put it there. */
+  private visible(buf: Buffer, s: number, e: number): void {
+    if (this.selector.needed) {
+      this.lineLen += buf.copy(this.line, this.lineLen, s, e);
+      this.selector.run(this.line, this.lineLen, this.sel);
+      s = e = 0;
+    }
+    const pre = this.lineLen;
+    const n = pre + e - s;
+    for (let k = 0; k < this.dirs.length; k++) {
+      if (this.sel[k] === 0) continue;
+      const st = (this.dirs[k] as LogDir).staging;
+      st.reserve(n);
+      if (pre > 0) st.append(this.line, 0, pre);
+      if (e > s) st.append(buf, s, e);
+      st.put(n);
+    }
+    this.lineLen = 0;
+  }
+
+  private putByte(b: number): void {
+    for (let k = 0; k < this.dirs.length; k++) {
+      if (this.sel[k] === 0) continue;
+      const st = (this.dirs[k] as LogDir).staging;
+      st.reserve(1);
+      st.appendByte(b);
+      st.putBytes(1);
+    }
+  }
+
+  /** Bytes past the visible part go byte by byte into 0.76's buffer: flush points still count. */
+  private tail(buf: Buffer, s: number, e: number): void {
+    while (s < e) {
+      this.flushUpTo(s);
+      const upto = Math.min(e, this.nextFlush);
+      for (let k = 0; k < this.dirs.length; k++) {
+        if (this.sel[k] === 0) continue;
+        const st = (this.dirs[k] as LogDir).staging;
+        st.reserve(upto - s);
+        st.append(buf, s, upto);
+        st.putBytes(upto - s);
+      }
+      s = upto;
+    }
+  }
+
+  private flushUpTo(at: number): void {
+    while (this.nextFlush <= at) {
+      for (const d of this.dirs) d.staging.flush();
+      this.nextFlush += READ;
+    }
+  }
+
+  private endChunk(): void {
+    for (const d of this.dirs) {
+      d.staging.endChunk();
+      d.drain();
+    }
+  }
+
+  end(): void {
+    if (!this.inLine) return;
+    if (!this.decided) this.visible(this.line, 0, 0);
+    this.putByte(NL);
+    this.inLine = this.decided = false;
+    this.endChunk();
+  }
+
+  rotateAll(): void {
+    for (const d of this.dirs) {
+      if (d.staging.rotateNow()) d.drain();
+    }
+  }
+
+  drained(): Promise<void> {
+    if (!this.paused) return Promise.resolve();
+    return new Promise((done) => this.waiters.push(done));
+  }
+
+  private resumed(): void {
+    if (this.paused) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+    this.opts.onDrain?.();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.end();
+    this.closed = true;
+    for (const d of this.dirs) d.close();
+    this.selector.close();
+  }
+}

@@ -1,0 +1,82 @@
+// multilog scripts: argv actions parsed into a typed list (pure), and the in-svscan script file format.
+import { SvkitError } from '../errors.ts';
+
+/** One action of a multilog script, in script order. */
+export type LogAction =
+  | { readonly kind: 'select'; readonly pattern: Uint8Array }
+  | { readonly kind: 'deselect'; readonly pattern: Uint8Array }
+  | { readonly kind: 'alert' }
+  | { readonly kind: 'status'; readonly file: string }
+  | { readonly kind: 'dir'; readonly dir: string; readonly size: number; readonly num: number; readonly processor: string | undefined };
+
+export interface LogScript {
+  readonly timestamp: boolean;
+  readonly actions: readonly LogAction[];
+}
+
+// 0.76 limits: s clamped to 4096..16777215 (default 99999), n at least 2 (default 10).
+export const DEFAULT_SIZE = 99999;
+export const MIN_SIZE = 4096;
+export const MAX_SIZE = 16777215;
+export const DEFAULT_NUM = 10;
+export const MIN_NUM = 2;
+
+function bad(action: string, why: string): SvkitError {
+  return new SvkitError('usage', `${why}: ${action}`);
+}
+
+function number(action: string): number {
+  const digits = action.slice(1);
+  if (!/^[0-9]+$/.test(digits)) throw bad(action, 'bad number in action');
+  return Number(digits);
+}
+
+/**
+ * Parses multilog's argv. Unlike 0.76, which ignores what it does not know, anything that is
+ * not an action (a bare name, `t` after the first place, `sabc`, an empty `=`) is a usage error.
+ */
+export function parseScript(args: readonly string[]): LogScript {
+  let size = DEFAULT_SIZE;
+  let num = DEFAULT_NUM;
+  let processor: string | undefined;
+  const actions: LogAction[] = [];
+  const timestamp = args[0] === 't';
+  for (const action of timestamp ? args.slice(1) : args) {
+    const rest = action.slice(1);
+    switch (action[0]) {
+      case '+': actions.push({ kind: 'select', pattern: Buffer.from(rest) }); break;
+      case '-': actions.push({ kind: 'deselect', pattern: Buffer.from(rest) }); break;
+      case 'e':
+        if (rest !== '') throw bad(action, 'unknown action');
+        actions.push({ kind: 'alert' });
+        break;
+      case '=':
+        if (rest === '') throw bad(action, 'empty file name in action');
+        actions.push({ kind: 'status', file: rest });
+        break;
+      case 's': size = Math.min(MAX_SIZE, Math.max(MIN_SIZE, number(action))); break;
+      case 'n': num = Math.max(MIN_NUM, number(action)); break;
+      // An empty processor resets to none (0.76 would run `sh -c ''` and archive nothing).
+      case '!': processor = rest === '' ? undefined : rest; break;
+      case '.': case '/': actions.push({ kind: 'dir', dir: action, size, num, processor }); break;
+      case 't': throw bad(action, 't must be the first action');
+      default: throw bad(action, 'unknown action');
+    }
+  }
+  return { timestamp, actions };
+}
+
+/**
+ * Parses the `log/multilog` file svscan runs in-process: one action per line, surrounding
+ * blanks trimmed, blank lines and lines starting with `#` skipped. No quoting is needed since
+ * each line is one whole action (a processor may contain spaces).
+ */
+export function parseLogScriptFile(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    out.push(line);
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Running a script's actions over one line's visible part: selection, `e` alerts, `=` status files.
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { errnoText } from '../errno.ts';
+import { unable } from '../errors.ts';
+import { matchPattern } from './pattern.ts';
+import type { LogAction } from './script.ts';
+
+const { O_WRONLY, O_CREAT } = constants;
+/** Lines longer than this are cut for `e` and marked with "...". */
+const ALERT_MAX = 200;
+/** A status file always holds 1000 bytes of line padded with newlines, plus one newline. */
+const STATUS_LEN = 1001;
+const ELLIPSIS = Buffer.from('...\n');
+
+export interface SelectHooks {
+  readonly alert: (line: Buffer) => void;
+  readonly warn: (message: string) => void;
+}
+
+export class Selector {
+  /** False when the script has no action that looks at lines: every line goes everywhere. */
+  readonly needed: boolean;
+  private readonly actions: readonly LogAction[];
+  private readonly statusFds: number[] = [];
+  private readonly statusBuf = Buffer.alloc(STATUS_LEN, 0x0a);
+  private readonly hooks: SelectHooks;
+
+  /** Opens every `=file` (0600, never truncated) relative to cwd; a failure is fatal. */
+  constructor(actions: readonly LogAction[], cwd: string, hooks: SelectHooks) {
+    this.actions = actions;
+    this.hooks = hooks;
+    this.needed = actions.some((a) => a.kind !== 'dir');
+    try {
+      for (const a of actions) {
+        if (a.kind !== 'status') continue;
+        try {
+          this.statusFds.push(openSync(resolve(cwd, a.file), O_WRONLY | O_CREAT, 0o600));
+        } catch (err) {
+          throw unable(`create ${a.file}`, err);
+        }
+      }
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  /** Evaluates the script on line[0, len) and sets sel[k] for the k-th directory action. */
+  run(line: Buffer, len: number, sel: Uint8Array): void {
+    let selected = true;
+    let dir = 0;
+    let status = 0;
+    for (const a of this.actions) {
+      switch (a.kind) {
+        case 'select': if (!selected && matchPattern(a.pattern, line, 0, len)) selected = true; break;
+        case 'deselect': if (selected && matchPattern(a.pattern, line, 0, len)) selected = false; break;
+        case 'alert': if (selected) this.alert(line, len); break;
+        case 'status': if (selected) this.status(this.statusFds[status] as number, a.file, line, len); status++; break;
+        case 'dir': sel[dir++] = selected ? 1 : 0; break;
+      }
+    }
+  }
+
+  private alert(line: Buffer, len: number): void {
+    if (len <= ALERT_MAX) {
+      const out = Buffer.allocUnsafe(len + 1);
+      line.copy(out, 0, 0, len);
+      out[len] = 0x0a;
+      this.hooks.alert(out);
+    } else {
+      this.hooks.alert(Buffer.concat([line.subarray(0, ALERT_MAX), ELLIPSIS]));
+    }
+  }
+
+  private status(fd: number, file: string, line: Buffer, len: number): void {
+    line.copy(this.statusBuf, 0, 0, len);
+    this.statusBuf.fill(0x0a, len);
+    try {
+      writeSync(fd, this.statusBuf, 0, STATUS_LEN, 0);
+    } catch (err) {
+      this.hooks.warn(`unable to write to ${file}: ${errnoText(err)}`);
+    }
+  }
+
+  close(): void {
+    for (const fd of this.statusFds.splice(0)) closeSync(fd);
+  }
+}

@@ -134,13 +134,20 @@ export function descendants(pid: number, table = procTable()): number[] {
   return out;
 }
 
-/** Proportional set size of a process in KiB (0 if gone). */
-export function pssKiB(pid: number): number {
+export interface Memory {
+  rss: number;
+  pss: number;
+  uss: number; // Private_Clean + Private_Dirty
+}
+
+/** Resident, proportional and unique set size of a process in KiB, from smaps_rollup (zeros if gone). */
+export function memoryKiB(pid: number): Memory {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1'));
-    return m ? Number(m[1]) : 0;
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
+    return { rss: field('Rss'), pss: field('Pss'), uss: field('Private_Clean') + field('Private_Dirty') };
   } catch {
-    return 0;
+    return { rss: 0, pss: 0, uss: 0 };
   }
 }
 
@@ -225,8 +232,10 @@ export class Scratch {
     for (const pid of processesUnder(this.root)) signal(pid, 'SIGKILL');
   }
 
-  /** Kills whatever is still running, verifies with /proc, removes the dir; returns a note when force was needed. */
-  async cleanup(): Promise<string | null> {
+  /** After an orderly stop: waits graceMs for the processes to go, SIGKILLs the rest, verifies with /proc, removes the dir. */
+  async cleanup(graceMs = 1500): Promise<string | null> {
+    const grace = now() + graceMs;
+    while (processesUnder(this.root).length > 0 && now() < grace) await sleep(20);
     const left = processesUnder(this.root);
     this.killAllSync();
     const end = now() + 3000;
@@ -235,7 +244,7 @@ export class Scratch {
     live.delete(this);
     rmSync(this.root, { recursive: true, force: true });
     if (still.length > 0) return `cleanup: ${still.length} process(es) under ${this.root} survived SIGKILL: ${still.join(' ')}`;
-    return left.length > 0 ? `cleanup: ${left.length} process(es) were still running after the orderly stop and were SIGKILLed` : null;
+    return left.length > 0 ? `cleanup: ${left.length} process(es) were still running ${graceMs} ms after the orderly stop and were SIGKILLed` : null;
   }
 }
 

@@ -1,7 +1,7 @@
 // Stopping a service's process group: TERM+CONT, then KILL once the timeout has passed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { groupExists, signal } from './proc.ts';
+import { groupHasLive, signal } from './proc.ts';
 import { SERVICE } from './servicedir.ts';
 
 /** How long a stopping service gets between TERM and KILL, unless S/timeout-kill says otherwise. */
@@ -30,17 +30,18 @@ export function sendStop(target: number): void {
 }
 
 /**
- * Resolves once process group pgid is empty. Leftovers are sent TERM+CONT at once and KILL
+ * Resolves once process group pgid has no live member (zombies awaiting init do not count).
+ * Leftovers are sent TERM+CONT at once and KILL
  * after timeoutMs (0: never). Resolves at once for an empty group: the usual case.
  */
 export function clearGroup(pgid: number, timeoutMs: number): Promise<void> {
-  if (pgid <= 1 || !groupExists(pgid)) return Promise.resolve();
+  if (pgid <= 1 || !groupHasLive(pgid)) return Promise.resolve();
   sendStop(-pgid);
   const started = Date.now();
   let killed = false;
   return new Promise((resolve) => {
     const tick = (): void => {
-      if (!groupExists(pgid)) return resolve();
+      if (!groupHasLive(pgid)) return resolve();
       if (!killed && timeoutMs > 0 && Date.now() - started >= timeoutMs) {
         signal(-pgid, 'SIGKILL');
         killed = true;

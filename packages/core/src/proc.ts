@@ -1,5 +1,5 @@
 // What /proc says about a pid: enough to recognise a service left behind by a crashed supervisor.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcInfo {
   readonly state: string;
@@ -52,6 +52,28 @@ export function groupExists(pgid: number): boolean {
   } catch (err) {
     return (err as { code?: string }).code === 'EPERM';
   }
+}
+
+/**
+ * Whether group pgid has a member that is not a zombie. Members orphaned by the group's leader
+ * stay zombies until init reaps them, which some inits do late or never: they hold nothing, so
+ * they must not keep a service from restarting (or its supervisor from exiting).
+ */
+export function groupHasLive(pgid: number): boolean {
+  if (!groupExists(pgid)) return false;
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return true; // no /proc: trust kill(-pgid, 0)
+  }
+  for (const name of names) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid)) continue;
+    const info = readProcInfo(pid);
+    if (info !== undefined && info.pgrp === pgid && info.state !== 'Z' && info.state !== 'X') return true;
+  }
+  return false;
 }
 
 /** Sends sig to pid, or to the group -pid; a vanished target is not an error. */

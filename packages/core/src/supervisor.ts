@@ -5,6 +5,7 @@ import { closeSync, mkdirSync, readlinkSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan } from './adopt.ts';
+import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from './command.ts';
 import { applyEnvDir } from './envdir.ts';
 import { errnoText, isErrno } from './errno.ts';
@@ -69,11 +70,9 @@ export class Supervisor {
   /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
   start(): void {
     const dir = this.dir;
-    try {
-      if (!statSync(this.cwd).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
-    } catch (err) {
-      throw unable(`chdir to ${dir}`, err);
-    }
+    // As chdir would: a directory we may not enter is "unable to chdir", not a later failure.
+    const cd = chdirError(this.cwd);
+    if (cd !== undefined) throw unable(`chdir to ${dir}`, cd);
     try {
       statSync(join(this.cwd, SERVICE.down));
       this.want = 'down';

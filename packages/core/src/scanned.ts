@@ -18,11 +18,12 @@ export interface ScannedOptions {
   readonly onWarning: (message: string) => void;
 }
 
-function isDir(path: string): boolean {
+/** What S/log is: a directory to supervise, something else (a mistake), or nothing. */
+function logKind(path: string): 'dir' | 'other' | 'none' {
   try {
-    return statSync(path).isDirectory();
+    return statSync(path).isDirectory() ? 'dir' : 'other';
   } catch {
-    return false;
+    return 'none';
   }
 }
 
@@ -40,18 +41,26 @@ export class ScannedService {
   /**
    * Starts whatever is not supervised yet (first pass, or after `svc -x` let go): the logger
    * first, so the pipe has its reader. Throws SvkitError (lock held elsewhere, ...): the caller
-   * warns and tries again at the next scan.
+   * warns and tries again at the next scan. A logger that cannot be supervised does not keep
+   * the service itself from being started: its error is thrown after the service is up.
    */
   ensure(): void {
     if (this.stopping) return;
     const { path, devNull, stderr } = this.opts;
     const logDir = join(path, SERVICE.log);
-    const wantLog = isDir(logDir);
-    if (wantLog && this.pipe === undefined) this.pipe = openLogPipe(path);
-    if (wantLog && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
-      const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
-      log.start();
-      this.log = log;
+    const kind = logKind(logDir);
+    // daemontools says "supervise: fatal: unable to chdir to log: not a directory" every pass.
+    if (kind === 'other') this.opts.onWarning(`unable to chdir to ${logDir}: not a directory`);
+    let logError: unknown;
+    try {
+      if (kind === 'dir' && this.pipe === undefined) this.pipe = openLogPipe(path);
+      if (kind === 'dir' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
+        const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
+        log.start();
+        this.log = log;
+      }
+    } catch (err) {
+      logError = err;
     }
     if (this.main === undefined || this.main.finished) {
       const out = this.pipe?.serviceEnd ?? stderr;
@@ -59,6 +68,7 @@ export class ScannedService {
       main.start();
       this.main = main;
     }
+    if (logError !== undefined) throw logError;
   }
 
   /** Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. */

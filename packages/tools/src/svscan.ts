@@ -27,12 +27,8 @@ export async function main(args: string[]): Promise<number> {
   const dir = parse(args);
   if (dir === undefined) return 0;
   const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m) });
-  scanner.start();
-  process.title = `svscan ${dir}`;
-  // Watching is only a hint that makes pickup immediate; the periodic rescan stays the truth.
-  const watcher = watch(dir, { depth: 0, ignoreInitial: true, followSymlinks: false, ignored: (p) => /\/\.[^/]*$/.test(p) });
-  watcher.on('all', () => scanner.scan());
-  watcher.on('error', (err) => warn(PROG, `unable to watch ${dir}: ${err instanceof Error ? err.message : String(err)}`));
+  // Handlers first: a TERM that arrives while the first pass starts services must bring them
+  // down, not kill svscan with the default action and orphan them.
   let stopping: Promise<void> | undefined;
   const stop = (): void => {
     stopping ??= scanner.shutdown();
@@ -42,6 +38,14 @@ export async function main(args: string[]): Promise<number> {
   });
   process.on('SIGHUP', () => scanner.scan());
   process.on('SIGPIPE', () => {});
+  scanner.start();
+  process.title = `svscan ${dir}`;
+  // Watching is only a hint that makes pickup immediate; the periodic rescan stays the truth.
+  const watcher = watch(dir, { depth: 0, ignoreInitial: true, followSymlinks: false, ignored: (p) => /\/\.[^/]*$/.test(p) });
+  watcher.on('all', () => scanner.scan());
+  // What appeared between the first pass and the watch being in place is picked up now.
+  watcher.on('ready', () => scanner.scan());
+  watcher.on('error', (err) => warn(PROG, `unable to watch ${dir}: ${err instanceof Error ? err.message : String(err)}`));
   await finished;
   await watcher.close();
   process.removeAllListeners('SIGHUP');

@@ -1,0 +1,169 @@
+// Shared helpers of the svscan scenario tests (not a test file itself).
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { type Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { startBackground } from '../helpers/tools.ts';
+
+export interface Svscan {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Everything svscan wrote to stderr so far. */
+  stderr(): string;
+  /** Resolves with the exit code and signal once svscan has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts bin/svscan DIR in the background, tracked by the sandbox, stdout and stderr captured. */
+export function startSvscan(box: Sandbox, dir: string): Svscan {
+  const child = box.track(startBackground('svscan', [dir], { cwd: box.root }));
+  if (child.pid === undefined) throw new Error('svscan did not start');
+  let err = '';
+  child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
+  child.stdout?.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return { child, pid: child.pid, stderr: () => err, exited };
+}
+
+/** /proc/PID/stat fields after the command name: [state, ppid, pgrp, ...]; undefined when gone. */
+function statFields(pid: number): string[] | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Alive and not a zombie. */
+export function alive(pid: number): boolean {
+  const f = statFields(pid);
+  return f !== undefined && f[0] !== 'Z' && f[0] !== 'X';
+}
+
+export function ppidOf(pid: number): number {
+  return Number(statFields(pid)?.[1] ?? -1);
+}
+
+/** The pid in DIR/supervise/status (0 while down or when there is no status yet). */
+export function statusPid(dir: string): number {
+  try {
+    const b = readFileSync(join(dir, 'supervise/status'));
+    return b.length >= 18 ? b.readUInt32LE(12) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** svok's test, done here without spawning anything: does a supervisor read DIR/supervise/ok? */
+export function supervised(dir: string): boolean {
+  try {
+    closeSync(openSync(join(dir, 'supervise/ok'), constants.O_WRONLY | constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until DIR's status names a live pid; returns it. */
+export async function waitUp(dir: string, timeoutMs = 5000): Promise<number> {
+  let pid = 0;
+  await waitFor(() => {
+    pid = statusPid(dir);
+    return pid !== 0 && alive(pid);
+  }, timeoutMs, `${dir} up`);
+  return pid;
+}
+
+/** Waits until DIR's status names a live pid other than old; returns it. */
+export async function waitNewPid(dir: string, old: number, timeoutMs = 5000): Promise<number> {
+  let pid = 0;
+  await waitFor(() => {
+    pid = statusPid(dir);
+    return pid !== 0 && pid !== old && alive(pid);
+  }, timeoutMs, `${dir} restarted`);
+  return pid;
+}
+
+export interface Proc {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly cwd: string;
+  readonly cmdline: string;
+}
+
+/** Every live process whose cwd or command line mentions the sandbox. */
+export function sandboxProcesses(root: string): Proc[] {
+  const out: Proc[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    try {
+      if (!alive(pid)) continue;
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replace(/\0+$/, '').replace(/\0/g, ' ');
+      if (cwd === root || cwd.startsWith(root + '/') || cmdline.includes(root)) out.push({ pid, ppid: ppidOf(pid), cwd, cmdline });
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  return out;
+}
+
+/** Live processes whose cwd is exactly dir. */
+export function processesIn(root: string, dir: string): Proc[] {
+  return sandboxProcesses(root).filter((p) => p.cwd === dir);
+}
+
+/** The inode a /proc fd link points at (the link followed), or undefined. */
+export function fdInode(pid: number, fd: number): number | undefined {
+  try {
+    return statSync(`/proc/${pid}/fd/${fd}`).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks sequence-numbered lines "TAG N": for each tag the numbers must run 1, 2, 3 ... with
+ * no gap and no duplicate. Returns the highest number per tag; throws with a description.
+ */
+export function checkSequences(text: string, pattern = /^(\S+) (\d+)$/): Map<string, number> {
+  const last = new Map<string, number>();
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const [i, line] of lines.entries()) {
+    const m = pattern.exec(line);
+    if (m === null) continue;
+    const tag = m[1] ?? '';
+    const n = Number(m[2]);
+    const prev = last.get(tag) ?? 0;
+    if (n !== prev + 1) throw new Error(`line ${i + 1} "${line}": expected ${tag} ${prev + 1} (${n <= prev ? 'duplicate' : 'gap'})`);
+    last.set(tag, n);
+  }
+  return last;
+}
+
+/**
+ * Finds the phase of svscan's periodic rescan: a dangling link DIR/NAME gets its target
+ * created outside DIR, which no watch event reports, so only a periodic pass (or HUP) picks it
+ * up. Returns performance.now() just after the pass started it (the pass itself was at most a
+ * poll interval earlier): the next periodic pass is due one period after that.
+ */
+export async function periodicPass(box: Sandbox, scan: Svscan, scanDir: string, name: string): Promise<number> {
+  symlinkSync(box.path('targets', name), box.path(scanDir, name));
+  const warning = `unable to stat ${scanDir}/${name}: file does not exist`;
+  await waitFor(() => scan.stderr().includes(warning), 5000, `warning about ${name}`);
+  box.service(`staging/${name}`, 'exec sleep 1000');
+  mkdirSync(box.path('targets'), { recursive: true });
+  renameSync(box.path('staging', name), box.path('targets', name));
+  const dir = box.path(scanDir, name);
+  const end = performance.now() + 5000;
+  while (performance.now() < end) {
+    if (statusPid(dir) !== 0) return performance.now();
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  throw new Error(`${name} was not picked up by a periodic pass`);
+}

@@ -155,8 +155,10 @@ test('ALRM rotates a non-empty current; HUP is ignored; TERM finishes the line a
   await waitFor(() => read(box.path('s/current')) === 'first\n', 5000, 'first line');
   c.kill('SIGALRM');
   await waitFor(() => archives(box.path('s')).length === 1, 5000, 'rotation');
+  // An ALRM on an empty current rotates nothing; give both signals time to arrive before more input.
   c.kill('SIGALRM');
   c.kill('SIGHUP');
+  await new Promise((r) => setTimeout(r, 300));
   c.stdin?.write('second\nthird-');
   await waitFor(() => read(box.path('s/current')) === 'second\n', 5000, 'second line');
   c.kill('SIGTERM');

@@ -1,0 +1,201 @@
+// svkit's svc/svstat/svok driving real daemontools supervise (18-byte status): compat
+// scenarios 13, 14 and 16 (lock exclusion with real supervise both ways).
+// Not tested here: runsv as the server (runit.test.ts).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { needPeers, peer, runTool } from '../helpers/tools.ts';
+import { alive, fixture, kill, launch, lines, normalizeSeconds, okOpen, own, procState, supervise, waitStatus, waitUp } from '../fixtures/supervision.ts';
+
+const skip = needPeers('supervise', 'svc', 'svstat', 'svok', 'strace');
+const real = (name: string): string => peer(name) ?? `/usr/bin/${name}`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function svc(...args: string[]): Promise<void> {
+  const r = await runTool('svc', args);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], `svc ${args.join(' ')}`);
+}
+
+/** Ours and real svstat on the same arguments at the same moment: both lines, seconds normalised. */
+async function bothSvstat(args: string[], cwd?: string): Promise<[string, string]> {
+  const [ours, theirs] = await Promise.all([runTool('svstat', args, cwd === undefined ? {} : { cwd }), runTool(real('svstat'), args, cwd === undefined ? {} : { cwd })]);
+  assert.deepEqual([ours.code, ours.stderr], [0, '']);
+  assert.deepEqual([theirs.code, theirs.stderr], [0, '']);
+  return [normalizeSeconds(ours.stdout), normalizeSeconds(theirs.stdout)];
+}
+
+async function sameLine(dir: string, expected: string): Promise<void> {
+  const [ours, theirs] = await bothSvstat([dir]);
+  assert.equal(theirs, `${dir}: ${expected}\n`, 'real svstat');
+  assert.equal(ours, theirs, 'ours prints what real svstat prints');
+}
+
+/** Real supervise under strace -e kill: the signals it sends, in order, as "target SIG". */
+async function tracedReal(box: Sandbox, dir: string): Promise<() => string[]> {
+  const trace = box.path('kill.trace');
+  launch(box, real('strace'), ['-qq', '-e', 'trace=kill', '-o', trace, real('supervise'), dir]);
+  await waitFor(() => okOpen(dir), 10_000, 'traced real supervise');
+  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)\)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
+}
+
+describe('svkit clients drive real daemontools supervise', { concurrency: 4, skip }, () => {
+  it('13: ours svc -p -c -d -u -h -a -i -t -k make real supervise send the signals of compat 3.1 to the child pid', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const kills = await tracedReal(box, dir);
+    const pid = await waitUp(dir);
+    const step = async (letter: string, expect: string[]): Promise<void> => {
+      const n = kills().length;
+      await svc(`-${letter}`, dir);
+      await waitFor(() => kills().length >= n + expect.length, 3000, `kills after -${letter}`);
+      assert.deepEqual(kills().slice(n), expect.map((sig) => `${pid} ${sig}`), `-${letter}`);
+    };
+    await step('p', ['SIGSTOP']);
+    await waitStatus(dir, (s) => s.paused === 1 && s.len === 18, '18-byte status, paused');
+    assert.equal(procState(pid), 'T');
+    await step('c', ['SIGCONT']);
+    for (const [l, sig] of [['h', 'SIGHUP'], ['a', 'SIGALRM'], ['i', 'SIGINT']] as const) await step(l, [sig]);
+    await waitFor(() => lines(`${dir}/sig.log`).filter((x) => x.startsWith('main')).length >= 4, 2000, 'signals logged');
+    assert.deepEqual(lines(`${dir}/sig.log`), ['main CONT', 'main HUP', 'main ALRM', 'main INT'], 'pid only: the helper got nothing');
+    await step('d', ['SIGTERM', 'SIGCONT']);
+    await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x64, 'down');
+    await svc('-u', dir);
+    const second = await waitStatus(dir, (s) => s.pid !== 0, 'up again', 3000);
+    const n = kills().length;
+    await svc('-t', dir);
+    await waitFor(() => kills().length > n, 3000, 'TERM');
+    assert.deepEqual(kills().slice(n), [`${second.pid} SIGTERM`]);
+    const third = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== second.pid, 'restarted after -t', 3000);
+    const m = kills().length;
+    await svc('-k', dir);
+    await waitFor(() => kills().length > m, 3000, 'KILL');
+    assert.deepEqual(kills().slice(m), [`${third.pid} SIGKILL`]);
+  });
+
+  it('14: ours svstat prints exactly what real svstat prints in the states of hexdumps A-K', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'slow-stop', 'svc');
+    await supervise(box, dir, real('supervise'));
+    const pid = await waitUp(dir);
+    await sameLine(dir, `up (pid ${pid}) N seconds`); // A
+    await svc('-p', dir);
+    await waitStatus(dir, (s) => s.paused === 1, 'paused');
+    await sameLine(dir, `up (pid ${pid}) N seconds, paused`); // B
+    await svc('-c', dir);
+    await waitStatus(dir, (s) => s.paused === 0, 'continued');
+    await sameLine(dir, `up (pid ${pid}) N seconds`); // C
+    await svc('-d', dir);
+    await waitStatus(dir, (s) => s.want === 0x64, 'want down');
+    await sameLine(dir, `up (pid ${pid}) N seconds, want down`); // D (0.8 s to stop)
+    await waitStatus(dir, (s) => s.pid === 0, 'down', 3000);
+    await sameLine(dir, 'down N seconds, normally up'); // E
+    await svc('-o', dir);
+    const once = await waitStatus(dir, (s) => s.pid !== 0 && s.want === 0, 'once', 3000);
+    await sameLine(dir, `up (pid ${once.pid}) N seconds`); // F
+    await svc('-t', dir);
+    await waitStatus(dir, (s) => s.pid === 0, 'once ended', 3000);
+    await sameLine(dir, 'down N seconds, normally up'); // G
+    await svc('-u', dir);
+    const h = await waitStatus(dir, (s) => s.pid !== 0 && s.want === 0x75, 'up', 3000);
+    await svc('-x', dir);
+    await sleep(1100); // real supervise is deaf for 1 s after a start
+    await sameLine(dir, `up (pid ${h.pid}) N seconds`); // H
+    await svc('-d', dir);
+    await waitFor(() => !okOpen(dir), 4000, 'real supervise exited');
+    await sameLine(dir, 'supervise not running'); // I
+    const nd = fixture(box, 'slow-stop', 'nd', { down: '' });
+    await supervise(box, nd, real('supervise'));
+    await sameLine(nd, 'down N seconds'); // J
+    await svc('-u', nd);
+    const k = await waitUp(nd);
+    await sleep(1100);
+    await svc('-p', nd);
+    await svc('-d', nd);
+    await waitStatus(nd, (s) => s.want === 0x64, 'want down');
+    await sameLine(nd, `up (pid ${k}) N seconds, normally down, want down`); // K
+  });
+
+  it('14: ours svstat --json reads a daemontools status: format daemontools, termSent null', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir, real('supervise'));
+    const pid = await waitUp(dir);
+    const r = await runTool('svstat', ['--json', dir]);
+    const s = (JSON.parse(r.stdout) as { services: Record<string, unknown>[] }).services[0];
+    assert.deepEqual([s?.['state'], s?.['pid'], s?.['want'], s?.['format'], s?.['termSent']], ['up', pid, 'up', 'daemontools', null]);
+  });
+
+  it('14: ours svok exits as real svok does: 0 running, 100 dead or never supervised, 111 missing', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    mkdirSync(box.path('plain'));
+    const sup = await supervise(box, dir, real('supervise'));
+    const child = await waitUp(dir);
+    box.trackPid(child);
+    const compare = async (arg: string, code: number): Promise<void> => {
+      const [ours, theirs] = await Promise.all([runTool('svok', [arg]), runTool(real('svok'), [arg])]);
+      assert.deepEqual([theirs.code, theirs.stdout], [code, ''], `real svok ${arg}`);
+      assert.deepEqual([ours.code, ours.stdout, ours.stderr], [theirs.code, theirs.stdout, theirs.stderr], `svok ${arg}`);
+    };
+    await compare(dir, 0);
+    await compare(box.path('plain'), 100);
+    await compare(box.path('missing'), 111);
+    kill(sup.pid, 'SIGKILL');
+    await sup.exited;
+    await compare(dir, 100);
+    assert.ok(alive(child), 'real supervise orphans its child when killed');
+  });
+
+  it('14: ours svstat error lines equal real svstat\'s: missing dir, no supervise/, short status, dead supervise', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    mkdirSync(box.path('plain'));
+    const dir = fixture(box, 'siglog', 'bad');
+    await supervise(box, dir, real('supervise'));
+    await waitUp(dir);
+    writeFileSync(box.path('bad/supervise/status'), Buffer.from([1, 2, 3, 4, 5]));
+    mkdirSync(box.path('dead/supervise'), { recursive: true });
+    execFileSync('mkfifo', [box.path('dead/supervise/ok')]);
+    const [ours, theirs] = await bothSvstat(['missing', 'plain', 'bad', 'dead'], box.root);
+    assert.equal(theirs, 'missing: unable to chdir: file does not exist\nplain: unable to open supervise/ok: file does not exist\nbad: unable to read supervise/status: bad format\ndead: supervise not running\n');
+    assert.equal(ours, theirs);
+  });
+
+  it('16: ours supervise on a directory held by real supervise exits 111; real supervise on one held by ours does too', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const a = fixture(box, 'siglog', 'a');
+    await supervise(box, a, real('supervise'));
+    const pa = await waitUp(a);
+    const ours = await runTool('supervise', [a]);
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [111, '', `supervise: fatal: unable to acquire ${a}/supervise/lock: temporary failure\n`]);
+    const b = fixture(box, 'siglog', 'b');
+    const sup = await supervise(box, b);
+    const pb = await waitUp(b);
+    const theirs = await runTool(real('supervise'), [b], { timeoutMs: 5000 });
+    assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `supervise: fatal: unable to acquire ${b}/supervise/lock: temporary failure\n`]);
+    assert.ok(alive(pa) && alive(pb), 'both services untouched');
+    assert.deepEqual([lines(`${a}/starts.log`).length, lines(`${b}/starts.log`).length], [1, 1]);
+    assert.deepEqual(own(sup.stderr(), 'supervise'), []);
+  });
+
+  it('16: ours takes over a directory real supervise left (18-byte status) and rewrites it in the 20-byte form', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S', { down: '' });
+    const realSup = await supervise(box, dir, real('supervise'));
+    await waitStatus(dir, (s) => s.len === 18, '18-byte status');
+    await svc('-x', dir);
+    await realSup.exited;
+    rmSync(`${dir}/down`);
+    await supervise(box, dir);
+    const s = await waitStatus(dir, (x) => x.len === 20 && x.pid !== 0, 'ours up, 20 bytes');
+    assert.equal(readFileSync(`${dir}/supervise/pid`, 'utf8'), `${s.pid}\n`);
+  });
+});

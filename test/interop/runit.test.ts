@@ -1,0 +1,214 @@
+// runit interop: real `sv` driving svkit's supervise (compat 33), svkit's clients driving real
+// runsv (compat 34), and lock exclusion between svkit's supervise and runsv both ways.
+// Not tested here: runsvdir, svlogd, runsv's log/ handling.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { needPeers, peer, runTool, type RunResult } from '../helpers/tools.ts';
+import { alive, fixture, groupAlive, kill, lines, normalizeSeconds, own, procState, supervise, tryStatus, waitStatus, waitUp } from '../fixtures/supervision.ts';
+
+const skip = needPeers('sv', 'runsv', 'svstat');
+const real = (name: string): string => peer(name) ?? `/usr/bin/${name}`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Real sv VERB ./S from the sandbox root. */
+function sv(box: Sandbox, ...args: string[]): Promise<RunResult> {
+  return runTool(real('sv'), args, { cwd: box.root });
+}
+
+async function svStatus(box: Sandbox, rel: string): Promise<string> {
+  const r = await sv(box, 'status', `./${rel}`);
+  assert.deepEqual([r.code, r.stderr], [0, ''], r.stdout);
+  return normalizeSeconds(r.stdout);
+}
+
+describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
+  it('33: sv status reads ours: run with pid, paused, want down + got TERM, down normally up', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'slow-stop', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${pid}) Ns\n`);
+    assert.deepEqual(await sv(box, 'pause', './S'), { code: 0, signal: null, stdout: '', stderr: '' });
+    await waitStatus(dir, (s) => s.paused === 1, 'paused');
+    assert.equal(procState(pid), 'T');
+    assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${pid}) Ns, paused\n`);
+    assert.equal((await sv(box, 'cont', './S')).code, 0);
+    await waitStatus(dir, (s) => s.paused === 0, 'continued');
+    assert.equal((await sv(box, 'down', './S')).code, 0);
+    await waitStatus(dir, (s) => s.term === 1, 'TERM sent');
+    assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${pid}) Ns, want down, got TERM\n`);
+    await waitStatus(dir, (s) => s.pid === 0, 'down', 3000);
+    assert.equal(await svStatus(box, 'S'), 'down: ./S: Ns, normally up\n');
+  });
+
+  it('33: sv up, once, term, kill work on ours: once is not restarted, term and kill restart a wanted-up service', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S', { down: '' });
+    await supervise(box, dir);
+    assert.equal(await svStatus(box, 'S'), 'down: ./S: Ns\n');
+    assert.equal((await sv(box, 'up', './S')).code, 0);
+    const p1 = await waitUp(dir);
+    assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${p1}) Ns, normally down\n`);
+    assert.equal((await sv(box, 'term', './S')).code, 0);
+    const p2 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p1, 'restarted after term', 3000)).pid;
+    assert.equal((await sv(box, 'kill', './S')).code, 0);
+    const p3 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p2, 'restarted after kill', 3000)).pid;
+    assert.ok(!groupAlive(p2));
+    assert.equal((await sv(box, 'once', './S')).code, 0);
+    await waitStatus(dir, (s) => s.want === 0, 'want once');
+    assert.equal((await sv(box, 'term', './S')).code, 0);
+    await waitStatus(dir, (s) => s.pid === 0, 'once: ended, not restarted', 3000);
+    await sleep(1100);
+    assert.equal(tryStatus(dir)?.pid, 0);
+    assert.ok(!alive(p3));
+    assert.equal(await svStatus(box, 'S'), 'down: ./S: Ns\n');
+  });
+
+  it('33: sv hup, alarm, interrupt, quit, 1, 2 deliver HUP ALRM INT QUIT USR1 USR2 to the run pid only', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    await waitUp(dir);
+    await waitFor(() => existsSync(`${dir}/helper.pid`), 2000, 'helper');
+    for (const verb of ['hup', 'alarm', 'interrupt', 'quit', '1', '2']) assert.equal((await sv(box, verb, './S')).code, 0, verb);
+    await waitFor(() => lines(`${dir}/sig.log`).length >= 6, 3000, 'six signals');
+    await sleep(100);
+    assert.deepEqual(lines(`${dir}/sig.log`), ['main HUP', 'main ALRM', 'main INT', 'main QUIT', 'main USR1', 'main USR2']);
+  });
+
+  it('33: sv -w 3 down waits for ours to stop and prints ok: down; sv -w 3 up prints ok: run', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'slow-stop', 'S');
+    await supervise(box, dir);
+    await waitUp(dir);
+    const down = await sv(box, '-w', '3', 'down', './S');
+    assert.deepEqual([down.code, normalizeSeconds(down.stdout), down.stderr], [0, 'ok: down: ./S: Ns, normally up\n', '']);
+    assert.equal(tryStatus(dir)?.pid, 0);
+    const up = await sv(box, '-w', '3', 'up', './S');
+    const pid = tryStatus(dir)?.pid;
+    assert.deepEqual([up.code, normalizeSeconds(up.stdout), up.stderr], [0, `ok: run: ./S: (pid ${pid}) Ns\n`, '']);
+  });
+
+  it('33: sv status shows finish with its pid while ours runs ./finish', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'finish-log', 'S', { down: '', code: '0' });
+    await supervise(box, dir);
+    assert.equal((await sv(box, 'once', './S')).code, 0);
+    const fin = await waitStatus(dir, (s) => s.state === 2, 'finish running');
+    assert.equal(await svStatus(box, 'S'), `finish: ./S: (pid ${fin.pid}) Ns, normally down\n`);
+    await waitStatus(dir, (s) => s.state === 0, 'finish done');
+    assert.deepEqual(lines(`${dir}/finish.log`), ['0 0']);
+  });
+
+  it('33: sv exit keeps daemontools\' meaning on ours: nothing stops until the service is down, then supervise exits 0', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const sup = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    assert.equal((await sv(box, 'exit', './S')).code, 0);
+    await sleep(300);
+    assert.ok(alive(pid) && alive(sup.pid));
+    assert.equal((await sv(box, 'down', './S')).code, 0);
+    assert.deepEqual(await sup.exited, { code: 0, signal: null });
+    const r = await sv(box, 'status', './S');
+    assert.deepEqual([r.code, r.stdout], [1, 'fail: ./S: runsv not running\n']);
+  });
+});
+
+describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
+  it('34: ours svc -d -u -p -c -t -k -o work against runsv and ours svstat prints what real svstat prints', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir, real('runsv'));
+    const pid = await waitUp(dir);
+    const same = async (expected: string): Promise<void> => {
+      const [ours, theirs] = await Promise.all([runTool('svstat', [dir]), runTool(real('svstat'), [dir])]);
+      assert.equal(normalizeSeconds(theirs.stdout), `${dir}: ${expected}\n`, 'real svstat');
+      assert.equal(normalizeSeconds(ours.stdout), normalizeSeconds(theirs.stdout));
+    };
+    const svc = async (l: string): Promise<void> => {
+      const r = await runTool('svc', [`-${l}`, dir]);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], `svc -${l}`);
+    };
+    await same(`up (pid ${pid}) N seconds`);
+    await svc('p');
+    await waitStatus(dir, (s) => s.paused === 1, 'paused');
+    assert.equal(procState(pid), 'T');
+    await same(`up (pid ${pid}) N seconds, paused`);
+    await svc('c');
+    await waitStatus(dir, (s) => s.paused === 0, 'continued');
+    await svc('d');
+    await waitStatus(dir, (s) => s.pid === 0, 'down');
+    await same('down N seconds, normally up');
+    await svc('u');
+    const p2 = await waitUp(dir);
+    await same(`up (pid ${p2}) N seconds`);
+    await svc('t');
+    const p3 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p2, 'restarted after -t', 3000)).pid;
+    await svc('k');
+    const p4 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p3, 'restarted after -k', 3000)).pid;
+    await svc('d');
+    await waitStatus(dir, (s) => s.pid === 0, 'down');
+    await svc('o');
+    const p5 = (await waitStatus(dir, (s) => s.pid !== 0, 'once', 3000)).pid;
+    assert.ok(p5 !== p4);
+    await svc('t');
+    await waitStatus(dir, (s) => s.pid === 0, 'once ended');
+    await sleep(1200);
+    assert.equal(tryStatus(dir)?.pid, 0, 'not restarted after once');
+  });
+
+  it('34: during runsv\'s crash-loop back-off ours svstat says down, normally up, want up, as real svstat does', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'crash-loop', 'rq');
+    await supervise(box, dir, real('runsv'));
+    await waitFor(() => lines(`${dir}/starts.log`).length >= 1, 3000, 'first start');
+    await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x75 && s.len === 20, 'back-off');
+    const [ours, theirs] = await Promise.all([runTool('svstat', ['rq'], { cwd: box.root }), runTool(real('svstat'), ['rq'], { cwd: box.root })]);
+    assert.equal(normalizeSeconds(ours.stdout), 'rq: down N seconds, normally up, want up\n');
+    assert.equal(normalizeSeconds(ours.stdout), normalizeSeconds(theirs.stdout));
+  });
+
+  it('34: ours svok: 0 while runsv runs, 100 after it is gone', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const rs = await supervise(box, dir, real('runsv'));
+    await waitUp(dir);
+    const up = await runTool('svok', [dir]);
+    assert.deepEqual([up.code, up.stdout, up.stderr], [0, '', '']);
+    kill(rs.pid, 'SIGTERM');
+    await rs.exited;
+    const gone = await runTool('svok', [dir]);
+    assert.deepEqual([gone.code, gone.stdout, gone.stderr], [100, '', '']);
+  });
+
+  it('lock: ours exits 111 on a directory runsv holds; runsv exits 111 on one ours holds', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const a = fixture(box, 'siglog', 'a');
+    await supervise(box, a, real('runsv'));
+    await waitUp(a);
+    const ours = await runTool('supervise', [a]);
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [111, '', `supervise: fatal: unable to acquire ${a}/supervise/lock: temporary failure\n`]);
+    const b = fixture(box, 'siglog', 'b');
+    const sup = await supervise(box, b);
+    const pb = await waitUp(b);
+    const theirs = await runTool(real('runsv'), [b], { timeoutMs: 5000 });
+    assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `runsv ${b}: fatal: unable to lock supervise/lock: temporary failure\n`]);
+    assert.ok(alive(pb));
+    assert.deepEqual([lines(`${a}/starts.log`).length, lines(`${b}/starts.log`).length], [1, 1]);
+    assert.deepEqual(own(sup.stderr(), 'supervise'), []);
+  });
+});
+

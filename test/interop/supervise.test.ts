@@ -1,0 +1,281 @@
+// Real daemontools svc/svstat/svok driving svkit's supervise: compat scenarios 1-12, 18, 19.
+// Not tested here: runit's sv (runit.test.ts), svkit's clients against real servers (clients.test.ts).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { BIN, needPeers, peer, runTool } from '../helpers/tools.ts';
+import {
+  alive, fixture, groupAlive, kill, launch, lines, normalizeSeconds, okOpen, procState, supervise, tryStatus, waitStatus, waitUp,
+} from '../fixtures/supervision.ts';
+
+const skip = needPeers('svc', 'svstat', 'svok', 'strace');
+const real = (name: string): string => peer(name) ?? `/usr/bin/${name}`;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const statusBytes = (dir: string): Buffer => readFileSync(`${dir}/supervise/status`);
+
+async function svc(...args: string[]): Promise<void> {
+  const r = await runTool(real('svc'), args);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], `real svc ${args.join(' ')}`);
+}
+
+async function svstat(dir: string): Promise<string> {
+  const r = await runTool(real('svstat'), [dir]);
+  assert.deepEqual([r.code, r.stderr], [0, '']);
+  return normalizeSeconds(r.stdout);
+}
+
+/** Ours under strace -e kill: the signals it sends, in order, as "target SIG". */
+async function tracedOurs(box: Sandbox, dir: string): Promise<() => string[]> {
+  const trace = box.path('kill.trace');
+  launch(box, real('strace'), ['-f', '-qq', '-e', 'trace=kill', '-o', trace, `${BIN}/supervise`, dir]);
+  await waitFor(() => okOpen(dir), 10_000, 'traced supervise');
+  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)\)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
+}
+
+describe('real daemontools clients drive svkit supervise', { concurrency: 4, skip }, () => {
+  it('1: fresh layout: supervise/ 0700, FIFOs 0600, lock 0600 empty, status written; real svok 0, real svstat up 0 seconds', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    const mode = (p: string): number => statSync(`${dir}/${p}`).mode & 0o777;
+    assert.deepEqual([mode('supervise'), mode('supervise/control'), mode('supervise/ok'), mode('supervise/lock')], [0o700, 0o600, 0o600, 0o600]);
+    assert.equal(mode('supervise/status') & 0o600, 0o600);
+    const ok = await runTool(real('svok'), [dir]);
+    assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, '', '']);
+    const r = await runTool(real('svstat'), [dir]);
+    assert.match(r.stdout, new RegExp(`^${dir}: up \\(pid ${pid}\\) [01] seconds\\n$`));
+  });
+
+  it('2: status bytes while up: stamp = now (TAI label - 2^62 - 10), LE pid = child, paused 0, want u, ns < 10^9 ending in 500', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    const b = statusBytes(dir);
+    assert.ok(Math.abs(Number(b.readBigUInt64BE(0) - (1n << 62n) - 10n) - Date.now() / 1000) <= 2);
+    assert.deepEqual([b.readUInt32LE(12), b[16], b[17]], [pid, 0, 0x75]);
+    assert.ok(b.readUInt32BE(8) < 1e9 && b.readUInt32BE(8) % 1000 === 500);
+  });
+
+  it('3+4: real svc -p stops the child (state T, byte 16 = 1, stamp kept, svstat paused); svc -c sends CONT and clears it', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    const before = statusBytes(dir);
+    await svc('-p', dir);
+    await waitFor(() => procState(pid) === 'T', 2000, 'stopped');
+    const paused = await waitStatus(dir, (s) => s.paused === 1, 'paused byte');
+    assert.equal(paused.pid, pid);
+    assert.deepEqual(statusBytes(dir).subarray(0, 12), before.subarray(0, 12), 'stamp unchanged');
+    assert.equal(await svstat(dir), `${dir}: up (pid ${pid}) N seconds, paused\n`);
+    await svc('-c', dir);
+    await waitFor(() => lines(`${dir}/sig.log`).includes('main CONT'), 2000, 'CONT');
+    await waitStatus(dir, (s) => s.paused === 0, 'paused cleared');
+    assert.notEqual(procState(pid), 'T');
+    assert.deepEqual(statusBytes(dir).subarray(0, 12), before.subarray(0, 12), 'stamp still unchanged');
+  });
+
+  it('5: real svc -d: TERM then CONT to the child\'s group, want d, then pid 0 with a new stamp; svstat down, normally up', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const kills = await tracedOurs(box, dir);
+    const pid = await waitUp(dir);
+    const stamp = statusBytes(dir).subarray(0, 12);
+    await svc('-d', dir);
+    const down = await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x64, 'down');
+    assert.notDeepEqual(statusBytes(dir).subarray(0, 12), stamp, 'new stamp at the exit');
+    assert.equal(down.paused, 0);
+    const sent = kills().filter((k) => k.startsWith(`-${pid} `));
+    assert.deepEqual(sent.slice(0, 2), [`-${pid} SIGTERM`, `-${pid} SIGCONT`]);
+    assert.ok(lines(`${dir}/sig.log`).includes('main TERM'));
+    assert.equal(await svstat(dir), `${dir}: down N seconds, normally up\n`);
+  });
+
+  it('6: real svc -d on a paused child delivers TERM+CONT, so it exits, and byte 16 goes back to 0', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await svc('-p', dir);
+    await waitFor(() => procState(pid) === 'T', 2000, 'stopped');
+    await svc('-d', dir);
+    const s = await waitStatus(dir, (x) => x.pid === 0, 'down');
+    assert.deepEqual([s.paused, s.want], [0, 0x64]);
+    assert.ok(!alive(pid));
+  });
+
+  it('7: real svc -u on a down service starts it at once: new pid, want u, svstat without a want suffix', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S', { down: '' });
+    await supervise(box, dir);
+    const t0 = Date.now();
+    await svc('-u', dir);
+    const s = await waitStatus(dir, (x) => x.pid !== 0, 'up', 2000);
+    assert.ok(Date.now() - t0 < 1000, `started after ${Date.now() - t0} ms`);
+    assert.equal(s.want, 0x75);
+    assert.equal(await svstat(dir), `${dir}: up (pid ${s.pid}) N seconds, normally down\n`);
+  });
+
+  it('8: real svc -o writes want 0; svc -t then ends the child and it is not restarted; svstat down, normally up', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S', { down: '' });
+    await supervise(box, dir);
+    await svc('-o', dir);
+    const s = await waitStatus(dir, (x) => x.pid !== 0, 'once started');
+    assert.equal(s.want, 0);
+    await svc('-t', dir);
+    await waitStatus(dir, (x) => x.pid === 0, 'ended');
+    await sleep(1200);
+    assert.equal(tryStatus(dir)?.pid, 0, 'not restarted');
+    assert.equal(lines(`${dir}/starts.log`).length, 1);
+    writeFileSync(`${dir}/down`, '');
+    assert.equal(await svstat(dir), `${dir}: down N seconds\n`);
+    execFileSync('rm', [`${dir}/down`]);
+    assert.equal(await svstat(dir), `${dir}: down N seconds, normally up\n`, 'no want suffix for once');
+  });
+
+  it('9: real svc -h -a -i reach the child pid only; -t and -k reach its group and restart it (want up); all are no-ops when down', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await waitFor(() => existsSync(`${dir}/helper.pid`), 2000, 'helper');
+    for (const l of 'hai') await svc(`-${l}`, dir);
+    await waitFor(() => lines(`${dir}/sig.log`).length >= 3, 2000, 'three signals');
+    await sleep(100);
+    assert.deepEqual(lines(`${dir}/sig.log`), ['main HUP', 'main ALRM', 'main INT']);
+    await svc('-t', dir);
+    const second = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== pid, 'restarted after -t', 3000);
+    assert.ok(lines(`${dir}/sig.log`).includes('helper TERM'), 'TERM reached the group');
+    await svc('-k', dir);
+    const third = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== second.pid, 'restarted after -k', 3000);
+    assert.ok(!groupAlive(second.pid));
+    await svc('-d', dir);
+    await waitStatus(dir, (s) => s.pid === 0, 'down');
+    const downBytes = statusBytes(dir);
+    for (const l of 'haitk') await svc(`-${l}`, dir);
+    await sleep(300);
+    assert.deepEqual(statusBytes(dir), downBytes, 'no-ops when down');
+    assert.equal(lines(`${dir}/starts.log`).length, 3);
+    assert.ok(!alive(third.pid));
+  });
+
+  it('10: bytes neither suite defines (rvwyb, NUL, newline) change nothing, as with real supervise', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    const before = statusBytes(dir);
+    writeFileSync(`${dir}/supervise/control`, 'rvwyb\0\nZ');
+    await sleep(300);
+    assert.deepEqual(statusBytes(dir), before);
+    assert.deepEqual(lines(`${dir}/sig.log`), []);
+    assert.ok(alive(pid));
+  });
+
+  it('11: real svc -x while up changes nothing; after svc -d ours exits 0 leaving pid 0 want d; real svok 100, svstat and svc say not running', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const sup = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await svc('-x', dir);
+    await sleep(300);
+    assert.ok(alive(sup.pid) && alive(pid));
+    await svc('-d', dir);
+    assert.deepEqual(await sup.exited, { code: 0, signal: null });
+    const s = tryStatus(dir);
+    assert.deepEqual([s?.pid, s?.want], [0, 0x64]);
+    const ok = await runTool(real('svok'), [dir]);
+    assert.deepEqual([ok.code, ok.stdout, ok.stderr], [100, '', '']);
+    assert.equal(await svstat(dir), `${dir}: supervise not running\n`);
+    const r = await runTool(real('svc'), ['-u', dir]);
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', `svc: warning: unable to control ${dir}: supervise not running\n`]);
+  });
+
+  it('12: svkit svc writes the same bytes as real svc for the same options', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = box.path('F');
+    mkdirSync(`${dir}/supervise`, { recursive: true });
+    execFileSync('mkfifo', [`${dir}/supervise/control`]);
+    const fd = openSync(`${dir}/supervise/control`, constants.O_RDONLY | constants.O_NONBLOCK);
+    t.after(() => closeSync(fd));
+    const drain = (): string => {
+      const buf = Buffer.alloc(64);
+      try {
+        return buf.subarray(0, readSync(fd, buf, 0, 64, null)).toString('latin1');
+      } catch {
+        return '';
+      }
+    };
+    for (const args of [['-d', '-u', '-d'], ['-ddddd'], ['-xd'], ['-tc', '-u'], ['-udopchaitkx'], ['-kkuu', '-p']]) {
+      await runTool(real('svc'), [...args, dir]);
+      const theirs = drain();
+      await runTool('svc', [...args, dir]);
+      assert.equal(drain(), theirs, args.join(' '));
+    }
+  });
+
+  it('18: with a down file ours starts pid 0 want d; real svstat down; after real svc -u: up, normally down', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S', { down: '' });
+    await supervise(box, dir);
+    const s = await waitStatus(dir, () => true, 'status');
+    assert.deepEqual([s.pid, s.want], [0, 0x64]);
+    assert.equal(await svstat(dir), `${dir}: down N seconds\n`);
+    await svc('-u', dir);
+    const pid = await waitUp(dir);
+    assert.equal(await svstat(dir), `${dir}: up (pid ${pid}) N seconds, normally down\n`);
+  });
+
+  it('19: TERM to ours brings the service down and exits 0; the status left behind reads "supervise not running" with real svstat', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const sup = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    kill(sup.pid, 'SIGTERM');
+    assert.deepEqual(await sup.exited, { code: 0, signal: null });
+    assert.ok(!alive(pid));
+    assert.equal(await svstat(dir), `${dir}: supervise not running\n`);
+  });
+
+  it('19: after SIGKILL of ours the service keeps running; a new supervise adopts it instead of starting a duplicate', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    const first = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    box.trackPid(pid);
+    kill(first.pid, 'SIGKILL');
+    await first.exited;
+    assert.ok(alive(pid), 'the service survives its supervisor');
+    assert.equal(await svstat(dir), `${dir}: supervise not running\n`);
+    await supervise(box, dir);
+    await sleep(300);
+    assert.equal(tryStatus(dir)?.pid, pid, 'adopted');
+    assert.equal(lines(`${dir}/starts.log`).length, 1, 'no second copy');
+    assert.equal(await svstat(dir), `${dir}: up (pid ${pid}) N seconds\n`);
+    await svc('-d', dir);
+    await waitStatus(dir, (s) => s.pid === 0, 'the adopted service obeys svc -d');
+    assert.ok(!alive(pid));
+    await svc('-u', dir);
+    const next = await waitUp(dir);
+    assert.notEqual(next, pid);
+  });
+});

@@ -67,24 +67,55 @@ export function supervised(dir: string): boolean {
   }
 }
 
-/** Waits until DIR's status names a live pid; returns it. */
+/** Whether DIR's status says run (runit byte 19 = 1) with a pid: not down, not finish. */
+function running(dir: string): number {
+  try {
+    const b = readFileSync(join(dir, 'supervise/status'));
+    const pid = b.length >= 18 ? b.readUInt32LE(12) : 0;
+    return b.length < 20 || b[19] === 1 ? pid : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Waits until DIR's status says run with a live pid (its run, not its finish); returns it. */
 export async function waitUp(dir: string, timeoutMs = 5000): Promise<number> {
   let pid = 0;
   await waitFor(() => {
-    pid = statusPid(dir);
+    pid = running(dir);
     return pid !== 0 && alive(pid);
   }, timeoutMs, `${dir} up`);
   return pid;
 }
 
-/** Waits until DIR's status names a live pid other than old; returns it. */
+/** Waits until DIR's status says run with a live pid other than old; returns it. */
 export async function waitNewPid(dir: string, old: number, timeoutMs = 5000): Promise<number> {
   let pid = 0;
   await waitFor(() => {
-    pid = statusPid(dir);
+    pid = running(dir);
     return pid !== 0 && pid !== old && alive(pid);
   }, timeoutMs, `${dir} restarted`);
   return pid;
+}
+
+/** The process state letter of /proc/PID/stat (R, S, T, Z ...), or undefined when gone. */
+export function procState(pid: number): string | undefined {
+  return statFields(pid)?.[0];
+}
+
+const READ_SYSCALL = process.arch === 'arm64' ? 63 : 0;
+
+/**
+ * Whether pid sits blocked in read(fd): for a logger whose writer is stopped, this means the
+ * pipe is empty and everything it read has been written out (it reads only when done).
+ */
+export function blockedReading(pid: number, fd: number): boolean {
+  try {
+    const f = readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ');
+    return Number(f[0]) === READ_SYSCALL && Number(f[1]) === fd;
+  } catch {
+    return false;
+  }
 }
 
 export interface Proc {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, runTool } from '../helpers/tools.ts';
-import { alive, checkSequences, startSvscan, type Svscan, waitNewPid, waitUp } from './_svscan.ts';
+import { alive, blockedReading, checkSequences, procState, startSvscan, type Svscan, waitNewPid, waitUp } from './_svscan.ts';
 
 // One process each (no grandchildren): a killed group leaves no orphan whose reaping by init
 // would slow the restart down.
@@ -31,6 +31,22 @@ async function grows(path: string, n: number, label: string): Promise<void> {
 async function svc(args: string[]): Promise<void> {
   const r = await runTool('svc', args);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], `svc ${args.join(' ')}`);
+}
+
+/**
+ * Restarts the logger with svc LETTER while the service writes on. A logger killed between
+ * its read() and its write() loses what it held, whatever the pipe does; so the kill is sent
+ * while the logger is idle in read() (service paused, pipe drained), and the service is let
+ * go on at once: the lines it writes while no logger runs must wait in the pipe.
+ */
+async function restartLogger(service: string, servicePid: number, log: string, loggerPid: number, letter: string): Promise<number> {
+  await svc(['-p', service]);
+  await waitFor(() => procState(servicePid) === 'T', 5000, 'service paused');
+  await waitFor(() => blockedReading(loggerPid, 0), 5000, 'logger idle in read()');
+  await svc([letter, log]);
+  await waitFor(() => !alive(loggerPid), 5000, 'old logger gone');
+  await svc(['-c', service]);
+  return waitNewPid(log, loggerPid);
 }
 
 async function term(scan: Svscan): Promise<void> {
@@ -70,11 +86,9 @@ test('S/log gets the output of run and finish; restarts of the service or of the
   await svc(['-k', s]);
   const p3 = await waitNewPid(s, p2);
   await grows(out, 5, 'lines after svc -k');
-  await svc(['-t', log]);
-  const l2 = await waitNewPid(log, l1);
+  const l2 = await restartLogger(s, p3, log, l1, '-t');
   await grows(out, 5, 'lines after svc -t of the logger');
-  await svc(['-k', log]);
-  const l3 = await waitNewPid(log, l2);
+  const l3 = await restartLogger(s, p3, log, l2, '-k');
   await grows(out, 5, 'lines after svc -k of the logger');
   assert.equal(existsSync(eof), false, 'the logger never saw EOF while the service lived');
   assert.ok(alive(p3) && alive(l3));

@@ -181,6 +181,7 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     const theirs = await runTool(real('supervise'), [b], { timeoutMs: 5000 });
     assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `supervise: fatal: unable to acquire ${b}/supervise/lock: temporary failure\n`]);
     assert.ok(alive(pa) && alive(pb), 'both services untouched');
+    await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, 2000, 'runs wrote starts.log');
     assert.deepEqual([lines(`${a}/starts.log`).length, lines(`${b}/starts.log`).length], [1, 1]);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });

@@ -207,6 +207,7 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     const theirs = await runTool(real('runsv'), [b], { timeoutMs: 5000 });
     assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `runsv ${b}: fatal: unable to lock supervise/lock: temporary failure\n`]);
     assert.ok(alive(pb));
+    await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, 2000, 'runs wrote starts.log');
     assert.deepEqual([lines(`${a}/starts.log`).length, lines(`${b}/starts.log`).length], [1, 1]);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });

@@ -93,8 +93,9 @@ describe('real daemontools clients drive svkit supervise', { concurrency: 4, ski
     const down = await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x64, 'down');
     assert.notDeepEqual(statusBytes(dir).subarray(0, 12), stamp, 'new stamp at the exit');
     assert.equal(down.paused, 0);
-    const sent = kills().filter((k) => k.startsWith(`-${pid} `));
-    assert.deepEqual(sent.slice(0, 2), [`-${pid} SIGTERM`, `-${pid} SIGCONT`]);
+    const sent = (): string[] => kills().filter((k) => k.startsWith(`-${pid} `));
+    await waitFor(() => sent().length >= 2, 2000, 'strace lines for the stop');
+    assert.deepEqual(sent().slice(0, 2), [`-${pid} SIGTERM`, `-${pid} SIGCONT`]);
     assert.ok(lines(`${dir}/sig.log`).includes('main TERM'));
     assert.equal(await svstat(dir), `${dir}: down N seconds, normally up\n`);
   });

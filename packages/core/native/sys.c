@@ -1,9 +1,11 @@
 /* The few Linux system calls Node 20 lacks and svkit needs: flock(2), mkfifo(3),
- * pipe2(2). Errors are thrown as Error objects whose `code` is the errno name
+ * pipe2(2), tee(2), and a poll(2) for readability that runs off the main thread. Errors are thrown as Error objects whose `code` is the errno name
  * ("EAGAIN"), like Node's own fs errors, so callers narrow them the same way. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -56,12 +58,15 @@ static napi_value js_mkfifo(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* pipe(): [readFd, writeFd], both close-on-exec. */
+/* pipe(nonblock?): [readFd, writeFd], both close-on-exec, both O_NONBLOCK if asked. */
 static napi_value js_pipe(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], arr, v;
+  bool nonblock = false;
   int fds[2];
-  napi_value arr, v;
-  (void)info;
-  if (pipe2(fds, O_CLOEXEC) == -1) return throw_errno(env, "pipe2");
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_bool(env, argv[0], &nonblock);
+  if (pipe2(fds, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0)) == -1) return throw_errno(env, "pipe2");
   napi_create_array_with_length(env, 2, &arr);
   for (int i = 0; i < 2; i++) {
     napi_create_int32(env, fds[i], &v);
@@ -70,11 +75,113 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+
+/* tee(fdIn, fdOut, len): copies up to len bytes from the pipe fdIn into the pipe fdOut without
+ * consuming them; returns the count, 0 at EOF, -1 when nothing is there (EAGAIN). */
+static napi_value js_tee(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], out;
+  int in, o, len;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || !arg_int(env, argv[0], &in) || !arg_int(env, argv[1], &o) || !arg_int(env, argv[2], &len)) {
+    napi_throw_type_error(env, NULL, "tee(fdIn, fdOut, len) takes three integers");
+    return NULL;
+  }
+  ssize_t r;
+  do r = tee(in, o, (size_t)len, SPLICE_F_NONBLOCK); while (r == -1 && errno == EINTR);
+  if (r == -1 && errno == EAGAIN) r = -1;
+  else if (r == -1) return throw_errno(env, "tee");
+  napi_create_int32(env, (int32_t)r, &out);
+  return out;
+}
+
+/* pollIn(fds, wakeFd, callback): waits on a libuv worker thread until one of fds is readable
+ * (or hung up), then calls callback(readyFds). A byte written to wakeFd's pipe ends the wait
+ * early (callback gets []), so the caller can change the set. One wait at a time per caller. */
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  int n;
+  int wake;
+  int *fds;
+  int *ready;
+  int nready;
+} poll_req;
+
+static void poll_execute(napi_env env, void *data) {
+  (void)env;
+  poll_req *req = data;
+  struct pollfd *p = calloc((size_t)req->n + 1, sizeof *p);
+  if (p == NULL) return;
+  for (int i = 0; i < req->n; i++) { p[i].fd = req->fds[i]; p[i].events = POLLIN; }
+  p[req->n].fd = req->wake;
+  p[req->n].events = POLLIN;
+  int r;
+  do r = poll(p, (nfds_t)req->n + 1, -1); while (r == -1 && errno == EINTR);
+  if (r > 0) {
+    for (int i = 0; i < req->n; i++)
+      if (p[i].revents) req->ready[req->nready++] = req->fds[i];
+    if (p[req->n].revents & POLLIN) {
+      char buf[64];
+      while (read(req->wake, buf, sizeof buf) > 0) {}
+    }
+  }
+  free(p);
+}
+
+static void poll_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  poll_req *req = data;
+  napi_value cb, arr, v, global;
+  napi_get_reference_value(env, req->callback, &cb);
+  napi_create_array_with_length(env, (size_t)req->nready, &arr);
+  for (int i = 0; i < req->nready; i++) {
+    napi_create_int32(env, req->ready[i], &v);
+    napi_set_element(env, arr, (uint32_t)i, v);
+  }
+  napi_get_global(env, &global);
+  napi_delete_reference(env, req->callback);
+  napi_delete_async_work(env, req->work);
+  free(req->fds);
+  free(req->ready);
+  free(req);
+  napi_call_function(env, global, cb, 1, &arr, NULL);
+}
+
+static napi_value js_poll_in(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], name;
+  uint32_t n = 0;
+  int wake;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || napi_get_array_length(env, argv[0], &n) != napi_ok || !arg_int(env, argv[1], &wake)) {
+    napi_throw_type_error(env, NULL, "pollIn(fds, wakeFd, callback)");
+    return NULL;
+  }
+  poll_req *req = calloc(1, sizeof *req);
+  req->n = (int)n;
+  req->wake = wake;
+  req->fds = calloc(n + 1, sizeof(int));
+  req->ready = calloc(n + 1, sizeof(int));
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    napi_get_element(env, argv[0], i, &e);
+    napi_get_value_int32(env, e, &req->fds[i]);
+  }
+  napi_create_reference(env, argv[2], 1, &req->callback);
+  napi_create_string_utf8(env, "svkit.pollIn", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, poll_execute, poll_complete, req, &req->work);
+  napi_queue_async_work(env, req->work);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
     {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_default, NULL},
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
+    {"tee", NULL, js_tee, NULL, NULL, NULL, napi_default, NULL},
+    {"pollIn", NULL, js_poll_in, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -1,8 +1,11 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseLogScriptFile } from './log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
+import { PipeLog } from './pipelog.ts';
+import type { Poller } from './poller.ts';
 import { SERVICE } from './servicedir.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -16,15 +19,23 @@ export interface ScannedOptions {
   readonly devNull: number;
   readonly stderr: number;
   readonly onWarning: (message: string) => void;
+  /** Readiness of the FIFOs of in-process logs. */
+  readonly poller: Poller;
 }
 
-/** What S/log is: a directory to supervise, something else (a mistake), or nothing. */
-function logKind(path: string): 'dir' | 'other' | 'none' {
+/**
+ * What S/log is: a logger to supervise (S/log/run, or neither file: its supervisor then says
+ * run is missing), a multilog script for the in-process log engine (S/log/multilog without
+ * S/log/run), something else (a mistake), or nothing.
+ */
+function logKind(path: string): 'run' | 'script' | 'other' | 'none' {
   try {
-    return statSync(path).isDirectory() ? 'dir' : 'other';
+    if (!statSync(path).isDirectory()) return 'other';
   } catch {
     return 'none';
   }
+  if (existsSync(join(path, SERVICE.run))) return 'run';
+  return existsSync(join(path, SERVICE.logScript)) ? 'script' : 'run';
 }
 
 export class ScannedService {
@@ -32,6 +43,7 @@ export class ScannedService {
   private main: Supervisor | undefined;
   private log: Supervisor | undefined;
   private pipe: LogPipe | undefined;
+  private pipeLog: PipeLog | undefined;
   private stopping = false;
 
   constructor(opts: ScannedOptions) {
@@ -53,8 +65,12 @@ export class ScannedService {
     if (kind === 'other') this.opts.onWarning(`unable to chdir to ${logDir}: not a directory`);
     let logError: unknown;
     try {
-      if (kind === 'dir' && this.pipe === undefined) this.pipe = openLogPipe(path);
-      if (kind === 'dir' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
+      if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
+      if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) {
+        const script = parseLogScriptFile(readFileSync(join(logDir, SERVICE.logScript), 'utf8'));
+        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+      }
+      if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
         const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
         log.start();
         this.log = log;
@@ -75,6 +91,9 @@ export class ScannedService {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.main?.shutdown();
+    // The in-process log takes what the pipe still holds before the pipe goes.
+    this.pipeLog?.close();
+    this.pipeLog = undefined;
     if (this.pipe !== undefined) {
       // The service's processes are gone: closing our ends leaves the logger's read end alone,
       // so it reads what is left, sees EOF and exits by itself.

@@ -4,6 +4,7 @@ import { accessSync, closeSync, constants, openSync, readdirSync, statSync } fro
 import { join } from 'node:path';
 import { errnoText } from './errno.ts';
 import { unable } from './errors.ts';
+import { Poller } from './poller.ts';
 import { ScannedService } from './scanned.ts';
 import { SERVICE } from './servicedir.ts';
 import { Warner } from './warner.ts';
@@ -30,6 +31,7 @@ export class Scanner {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, number>();
   private readonly warners = new Map<string, Warner>();
+  private readonly poller = new Poller();
   private devNull = -1;
   private timer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
@@ -99,7 +101,7 @@ export class Scanner {
     if (entry === undefined) {
       if (!this.ready(name, path)) return;
       const stderr = this.opts.stderr ?? 2;
-      const service = new ScannedService({ path, devNull: this.devNull, stderr, onWarning: (m) => this.warn(name, m) });
+      const service = new ScannedService({ path, devNull: this.devNull, stderr, poller: this.poller, onWarning: (m) => this.warn(name, m) });
       entry = { service, inode };
       this.entries.set(name, entry);
     }

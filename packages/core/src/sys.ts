@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 interface Sys {
   flock(fd: number, op: number): void;
   mkfifo(path: string, mode: number): void;
-  pipe(): [number, number];
+  pipe(nonblock?: boolean): [number, number];
+  /** Copies up to len bytes of pipe fdIn into pipe fdOut without consuming them: count, 0 at EOF, -1 if empty. */
+  tee(fdIn: number, fdOut: number, len: number): number;
+  /** Calls back (off the main thread's wait) with the fds that became readable; a byte on wakeFd ends the wait with []. */
+  pollIn(fds: readonly number[], wakeFd: number, callback: (ready: number[]) => void): void;
 }
 
 export const LOCK_EX = 2;

@@ -1,7 +1,7 @@
 // Shared benchmark types and helpers: timing, /proc inspection, status readers, cleanup, report rendering.
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -87,7 +87,11 @@ export function writeService(dir: string, body: string): string {
   return dir;
 }
 
-/** Pid in supervise/status: bytes 12-15 LE (daemontools, runit, svkit) or 8-byte BE at 24 (s6); 0 if unreadable. */
+/**
+ * Pid of ./run from supervise/status: bytes 12-15 LE (daemontools, runit, svkit) or 8-byte BE at 24 (s6);
+ * 0 when down, unreadable, or while ./finish runs (runit/svkit state byte 19 = 2, s6 flags bit 1), whose pid
+ * those status files show in the same field.
+ */
 export function statusPid(serviceDir: string, suite: Suite): number {
   let b: Buffer;
   try {
@@ -95,7 +99,8 @@ export function statusPid(serviceDir: string, suite: Suite): number {
   } catch {
     return 0;
   }
-  if (suite === 's6') return b.length >= 32 ? Number(b.readBigUInt64BE(24)) : 0;
+  if (suite === 's6') return b.length >= 35 && (b[34]! & 2) === 0 ? Number(b.readBigUInt64BE(24)) : 0;
+  if (b.length >= 20 && b[19] === 2) return 0;
   return b.length >= 18 ? b.readUInt32LE(12) : 0;
 }
 
@@ -259,9 +264,12 @@ export function exited(child: ChildProcess, timeoutMs: number): Promise<boolean>
 
 // ---------- report ----------
 
+/** 1, 5 and 15 minute load averages: other work on the machine skews every figure. */
+export const loadText = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+
 export function machineNote(script: string): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  return `machine: nproc ${cpus().length}, ${cpu}, Linux ${release()}, Node ${process.version}; run: \`make bench\` (all sections) or \`node --import ./test/helpers/tsx.mjs bench/${script}\` (this section alone)`;
+  return `machine: nproc ${cpus().length}, ${cpu}, Linux ${release()}, Node ${process.version}, load average ${loadText()} when the section ended; run: \`make bench\` (all sections) or \`node --import ./test/helpers/tsx.mjs bench/${script}\` (this section alone)`;
 }
 
 const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1000, MB: 1e6, 'MB/s': 1, 'KiB/s': 1, 'MiB/s': 1 };

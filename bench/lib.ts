@@ -197,7 +197,7 @@ let exitHooked = false;
 /** A temp dir under /tmp plus every process started for it; cleanup() kills them all and checks /proc. */
 export class Scratch {
   readonly root: string;
-  private readonly groups = new Set<number>();
+  private readonly groups = new Map<number, ChildProcess | null>();
 
   constructor(label: string) {
     this.root = mkdtempSync(`/tmp/${MARK}-${label}-`);
@@ -223,18 +223,23 @@ export class Scratch {
   spawn(file: string, args: readonly string[], opts: SpawnOptions = {}): ChildProcess {
     const child = spawn(file, args, { stdio: 'ignore', ...opts, detached: true });
     child.on('error', () => {});
-    if (child.pid !== undefined) this.groups.add(child.pid);
+    if (child.pid !== undefined) this.groups.set(child.pid, child);
     return child;
   }
 
-  /** Also kill this process group at cleanup (service children that run in their own group). */
-  trackGroup(pgid: number): void {
-    if (pgid > 0) this.groups.add(pgid);
-  }
-
+  /**
+   * SIGKILLs our process groups and everything under the root. A group is signalled only while it is
+   * provably ours (its leader has not been reaped, or a member lives under the root): pids get reused.
+   */
   killAllSync(): void {
-    for (const g of this.groups) signal(-g, 'SIGKILL'), signal(g, 'SIGKILL');
-    for (const pid of processesUnder(this.root)) signal(pid, 'SIGKILL');
+    const under = processesUnder(this.root);
+    const table = procTable();
+    const ourGroups = new Set(under.map((p) => table.get(p)?.pgid));
+    for (const [g, child] of this.groups) {
+      const leaderLive = child !== null && child.exitCode === null && child.signalCode === null;
+      if (leaderLive || ourGroups.has(g)) signal(-g, 'SIGKILL');
+    }
+    for (const pid of under) signal(pid, 'SIGKILL');
   }
 
   /** After an orderly stop: waits graceMs for the processes to go, SIGKILLs the rest, verifies with /proc, removes the dir. */
@@ -272,37 +277,53 @@ export function machineNote(script: string): string {
   return `machine: nproc ${cpus().length}, ${cpu}, Linux ${release()}, Node ${process.version}, load average ${loadText()} when the section ended; run: \`make bench\` (all sections) or \`node --import ./test/helpers/tsx.mjs bench/${script}\` (this section alone)`;
 }
 
-const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, kB: 1000, MB: 1e6, 'MB/s': 1, 'KiB/s': 1, 'MiB/s': 1 };
+/** Units a target may convert between: [kind, factor]. */
+const UNITS: Record<string, [string, number]> = {
+  ns: ['time', 1e-6], us: ['time', 1e-3], 'µs': ['time', 1e-3], ms: ['time', 1], s: ['time', 1000],
+  B: ['size', 1], KiB: ['size', 1024], MiB: ['size', 1024 ** 2], GiB: ['size', 1024 ** 3], kB: ['size', 1000], MB: ['size', 1e6],
+};
 
 export function ratio(row: BenchRow): number | null {
   return row.svkit !== null && row.daemontools !== null && row.daemontools > 0 ? row.svkit / row.daemontools : null;
 }
 
+/** Column a target may name by suite or by the peer program measured in it ("<= 1.5x multilog"). */
+const COLUMN: Record<string, Suite> = {
+  daemontools: 'daemontools', multilog: 'daemontools', supervise: 'daemontools', svscan: 'daemontools', svc: 'daemontools', svstat: 'daemontools',
+  runit: 'runit', svlogd: 'runit', runsv: 'runit', runsvdir: 'runit', sv: 'runit',
+  s6: 's6', 's6-log': 's6', 's6-supervise': 's6', 's6-svscan': 's6', 's6-svc': 's6', 's6-svstat': 's6',
+};
+
 /**
- * Evaluates row.target against row.svkit. Forms: "<= 1.5x daemontools" (or runit, s6), "<= daemontools",
- * "<= 1.3x <metric of another row in the section>" (that row's svkit value), "<= 64 MiB" (absolute, any unit
- * of the table UNITS), and the same with ">=". Returns "" without a target, "n/a" without data, "?" if unparsed.
+ * Evaluates row.target against row.svkit. Forms: "<= 1.5x daemontools" (a column, by suite or peer program
+ * name), "<= daemontools", "<= 1.3x <metric of another row in the section>" (that row's svkit value),
+ * "<= 64 MiB" (absolute, units of UNITS converted), the same with ">=", and a bare "1" or "0 ms" (equal).
+ * Returns "" without a target, "n/a" without the figures, "?" when the target is not understood.
  */
 export function verdict(row: BenchRow, section: BenchSection): string {
   const t = row.target?.trim();
   if (!t) return '';
-  const m = /^(<=|>=)\s*(?:([\d.]+)\s*x\s+)?(.+)$/.exec(t);
-  if (!m || row.svkit === null) return m ? 'n/a' : '?';
-  const [, op, factorText, rest] = m as unknown as [string, string, string | undefined, string];
-  let limit: number | null = null;
+  const m = /^(<=|>=|==)?\s*(?:([\d.]+)\s*x\s+)?(.+)$/.exec(t);
+  if (!m) return '?';
+  const [, op = '==', factorText, rest] = m as unknown as [string, string | undefined, string | undefined, string];
+  let limit: number;
   let value = row.svkit;
-  const abs = /^([\d.]+)\s*(\S+)$/.exec(rest);
-  if (factorText === undefined && abs && UNITS[abs[2]!] !== undefined && UNITS[row.unit] !== undefined) {
-    limit = Number(abs[1]) * UNITS[abs[2]!]!;
-    value = row.svkit * UNITS[row.unit]!;
+  const abs = /^([\d.]+)\s*(\S*)$/.exec(rest);
+  if (factorText === undefined && abs) {
+    const unit = abs[2]!;
+    const [from, to] = [UNITS[unit], UNITS[row.unit]];
+    const scale = unit === '' || unit === row.unit ? 1 : from && to && from[0] === to[0] ? from[1] / to[1] : undefined;
+    if (scale === undefined) return '?';
+    limit = Number(abs[1]) * scale;
   } else {
-    const factor = factorText === undefined ? 1 : Number(factorText);
-    const ref = (SUITES as readonly string[]).includes(rest) ? row[rest as Suite] : (section.rows.find((r) => r.metric === rest)?.svkit ?? undefined);
+    const col = COLUMN[rest];
+    const ref = col !== undefined ? row[col] : section.rows.find((r) => r.metric === rest)?.svkit;
     if (ref === undefined) return '?';
     if (ref === null) return 'n/a';
-    limit = factor * ref;
+    limit = (factorText === undefined ? 1 : Number(factorText)) * ref;
   }
-  const ok = op === '<=' ? value <= limit : value >= limit;
+  if (value === null) return 'n/a';
+  const ok = op === '<=' ? value <= limit : op === '>=' ? value >= limit : Math.abs(value - limit) <= 1e-9 * Math.max(1, Math.abs(limit));
   return ok ? 'ok' : 'MISS';
 }
 

@@ -37,7 +37,7 @@ async function tracedReal(box: Sandbox, dir: string): Promise<() => string[]> {
   const trace = box.path('kill.trace');
   launch(box, real('strace'), ['-qq', '-e', 'trace=kill', '-o', trace, real('supervise'), dir]);
   await waitFor(() => okOpen(dir), 10_000, 'traced real supervise');
-  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)\)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
+  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
 }
 
 describe('svkit clients drive real daemontools supervise', { concurrency: 4, skip }, () => {
@@ -59,7 +59,7 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     await step('c', ['SIGCONT']);
     for (const [l, sig] of [['h', 'SIGHUP'], ['a', 'SIGALRM'], ['i', 'SIGINT']] as const) await step(l, [sig]);
     await waitFor(() => lines(`${dir}/sig.log`).filter((x) => x.startsWith('main')).length >= 4, 2000, 'signals logged');
-    assert.deepEqual(lines(`${dir}/sig.log`), ['main CONT', 'main HUP', 'main ALRM', 'main INT'], 'pid only: the helper got nothing');
+    assert.deepEqual(lines(`${dir}/sig.log`).sort(), ['main ALRM', 'main CONT', 'main HUP', 'main INT'], 'pid only: the helper got nothing');
     await step('d', ['SIGTERM', 'SIGCONT']);
     await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x64, 'down');
     await svc('-u', dir);
@@ -198,5 +198,26 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     await supervise(box, dir);
     const s = await waitStatus(dir, (x) => x.len === 20 && x.pid !== 0, 'ours up, 20 bytes');
     assert.equal(readFileSync(`${dir}/supervise/pid`, 'utf8'), `${s.pid}\n`);
+  });
+
+  it('ours svc and svstat print what real svc and svstat print for a missing dir, a file, no supervise/ and a dead supervise', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    mkdirSync(box.path('plain'));
+    writeFileSync(box.path('file'), '');
+    mkdirSync(box.path('dead/supervise'), { recursive: true });
+    execFileSync('mkfifo', [box.path('dead/supervise/control'), box.path('dead/supervise/ok')]);
+    const args = ['missing', 'file', 'plain', 'dead'];
+    const [ours, theirs] = await Promise.all([runTool('svc', ['-u', ...args], { cwd: box.root }), runTool(real('svc'), ['-u', ...args], { cwd: box.root })]);
+    assert.equal(theirs.stderr, [
+      'svc: warning: unable to chdir to missing: file does not exist\n',
+      'svc: warning: unable to chdir to file: not a directory\n',
+      'svc: warning: unable to control plain: file does not exist\n',
+      'svc: warning: unable to control dead: supervise not running\n',
+    ].join(''));
+    assert.deepEqual([ours.code, ours.stdout, ours.stderr], [theirs.code, theirs.stdout, theirs.stderr]);
+    const [a, b] = await bothSvstat(args, box.root);
+    assert.equal(b, 'missing: unable to chdir: file does not exist\nfile: unable to chdir: not a directory\nplain: unable to open supervise/ok: file does not exist\ndead: supervise not running\n');
+    assert.equal(a, b);
   });
 });

@@ -31,7 +31,7 @@ async function tracedOurs(box: Sandbox, dir: string): Promise<() => string[]> {
   const trace = box.path('kill.trace');
   launch(box, real('strace'), ['-f', '-qq', '-e', 'trace=kill', '-o', trace, `${BIN}/supervise`, dir]);
   await waitFor(() => okOpen(dir), 10_000, 'traced supervise');
-  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)\)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
+  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
 }
 
 describe('real daemontools clients drive svkit supervise', { concurrency: 4, skip }, () => {
@@ -156,7 +156,8 @@ describe('real daemontools clients drive svkit supervise', { concurrency: 4, ski
     for (const l of 'hai') await svc(`-${l}`, dir);
     await waitFor(() => lines(`${dir}/sig.log`).length >= 3, 2000, 'three signals');
     await sleep(100);
-    assert.deepEqual(lines(`${dir}/sig.log`), ['main HUP', 'main ALRM', 'main INT']);
+    // A shell runs pending traps in signal-number order, so compare as sets.
+    assert.deepEqual(lines(`${dir}/sig.log`).sort(), ['main ALRM', 'main HUP', 'main INT']);
     await svc('-t', dir);
     const second = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== pid, 'restarted after -t', 3000);
     assert.ok(lines(`${dir}/sig.log`).includes('helper TERM'), 'TERM reached the group');

@@ -31,8 +31,12 @@ typecheck: node_modules/.package-lock.json
 	npx tsc -p .
 
 # Unit tests need no processes; cli, interop and scenario tests run the real programs.
+# Skipped tests (interop tests on a machine without the real peers) are named after the summary.
 test: build typecheck
-	$(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) test/unit/*.test.ts test/cli/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts
+	@set -o pipefail; $(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) \
+	  test/unit/*.test.ts test/cli/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts | tee build/test.tap
+	@skipped=$$(grep -E '^ *ok [0-9]+ - .*# SKIP' build/test.tap | sed -E 's/^ *ok [0-9]+ - /  /'); \
+	  if [ -n "$$skipped" ]; then echo "skipped tests:"; echo "$$skipped"; fi
 	@test/helpers/no-strays.sh
 
 test-unit: build

@@ -1,6 +1,6 @@
 // multilog: reads a log on stdin and runs the script's actions on every line (docs/multilog.md).
 import { errorKind, openLog, type Log } from '@svkit/core';
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { runMain } from './_cli/run.ts';
 import { warn, writeAll } from './_cli/stderr.ts';
@@ -9,17 +9,6 @@ import { usageError } from './_cli/usage.ts';
 const PROG = 'multilog';
 const USAGE = 'multilog script';
 const CHUNK = 64 * 1024;
-
-function writeBytes(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += writeSync(fd, bytes, off);
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EAGAIN') return;
-    }
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -103,7 +92,7 @@ export function main(args: string[]): Promise<number> {
   process.umask(0o022);
   let log: Log;
   try {
-    log = openLog(args, { onWarning: (m) => warn(PROG, m), onAlert: (line) => writeBytes(2, line) });
+    log = openLog(args, { onWarning: (m) => warn(PROG, m), onAlert: (line) => writeAll(2, line) });
   } catch (err) {
     if (errorKind(err) !== 'usage') throw err;
     writeAll(2, `${PROG}: ${(err as Error).message}\n`);

@@ -1,9 +1,9 @@
 // Messages in the suite's grammar, written synchronously to fd 2 so none is lost or reordered.
 import { writeSync } from 'node:fs';
 
-/** Writes all of text to fd, retrying short writes and EAGAIN on a non-blocking pipe. */
-export function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text);
+/** Writes all of data to fd, retrying short writes and EAGAIN on a non-blocking pipe. */
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let off = 0;
   while (off < buf.length) {
     try {

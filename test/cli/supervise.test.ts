@@ -56,7 +56,7 @@ describe('supervise', { concurrency: 4 }, () => {
     assert.ok(Math.abs(s.unix - Date.now() / 1000) < 3, 'stamp is now');
     assert.equal(s.nano % 1000, 500);
     await waitFor(() => readFileSync(`${dir}/supervise/stat`, 'utf8') === 'run\n', 1000, 'stat says run');
-    assert.equal(readFileSync(`${dir}/supervise/pid`, 'utf8'), `${pid}\n`);
+    await waitFor(() => readFileSync(`${dir}/supervise/pid`, 'utf8') === `${pid}\n`, 1000, 'pid file names the child');
     assert.deepEqual(readdirSync(`${dir}/supervise`).sort(), ['control', 'lock', 'ok', 'pid', 'stat', 'status']);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });
@@ -457,7 +457,7 @@ describe('supervise', { concurrency: 4 }, () => {
     await waitStatus(dir, (s) => s.pid === 0, 'down', 2000);
     assert.ok(Date.now() - t0 < 600, `down ${Date.now() - t0} ms after d, within the first second of the run`);
     assert.ok(!alive(pid));
-    assert.equal(readFileSync(`${dir}/supervise/pid`, 'utf8'), '', 'pid file empty when down');
+    await waitFor(() => readFileSync(`${dir}/supervise/pid`, 'utf8') === '', 1000, 'pid file emptied when down');
   });
 
   it('svc -x on a down service makes supervise exit 0 at once', async (t) => {

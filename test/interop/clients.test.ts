@@ -197,7 +197,7 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     rmSync(`${dir}/down`);
     await supervise(box, dir);
     const s = await waitStatus(dir, (x) => x.len === 20 && x.pid !== 0, 'ours up, 20 bytes');
-    assert.equal(readFileSync(`${dir}/supervise/pid`, 'utf8'), `${s.pid}\n`);
+    await waitFor(() => readFileSync(`${dir}/supervise/pid`, 'utf8') === `${s.pid}\n`, 1000, 'pid file names the child');
   });
 
   it('ours svc and svstat print what real svc and svstat print for a missing dir, a file, no supervise/ and a dead supervise', async (t) => {

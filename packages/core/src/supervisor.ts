@@ -1,7 +1,8 @@
 // The supervision engine for one service directory: supervise/ files, the run and finish
 // children, control commands, restart pacing and stop escalation. `supervise DIR` runs one;
-// svscan runs many in one process.
-import { closeSync, mkdirSync, readlinkSync, statSync } from 'node:fs';
+// svscan runs many in one process. Over 250 lines on purpose: it is one state machine, and
+// every transition (commands, child exits, timers) is easier to check when read in one place.
+import { closeSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan } from './adopt.ts';
@@ -9,12 +10,12 @@ import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from './command.ts';
 import { applyEnvDir } from './envdir.ts';
 import { errnoText, isErrno } from './errno.ts';
-import { SvkitError, unable } from './errors.ts';
-import { ensureFifo, openFifoReader, openFifoWriter, tryLock } from './fifo.ts';
+import { unable } from './errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from './group.ts';
 import { isLive, signal } from './proc.ts';
 import { SERVICE } from './servicedir.ts';
 import { spawnChild, type ChildEnd } from './spawn.ts';
+import { openOk, takeSuperviseDir } from './supervisedir.ts';
 import { readStatus, writeStatus, type RunState, type Status, type Want } from './status.ts';
 import { tai64nAt, type Tai64n } from './tai64n.ts';
 import { Warner } from './warner.ts';
@@ -79,23 +80,15 @@ export class Supervisor {
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw unable(`stat ${dir}/down`, err);
     }
-    this.makeSuperviseDir();
-    let lock: number | 'busy';
+    const taken = takeSuperviseDir(this.cwd, dir);
+    this.fds.push(taken.lock, taken.controlRead, taken.controlWrite);
     try {
-      lock = tryLock(join(this.cwd, SERVICE.lock));
-    } catch (err) {
-      throw unable(`acquire ${dir}/supervise/lock`, err);
-    }
-    if (lock === 'busy') throw new SvkitError('temporary', `unable to acquire ${dir}/supervise/lock: temporary failure`);
-    this.fds.push(lock);
-    try {
-      this.openControl();
+      this.listen(taken.controlRead);
       this.adoptOrphan();
       // Starting run writes the status; otherwise write it now. Either way before `ok` exists.
       if (this.pid === 0 && this.want === 'up') this.startRun();
       else this.writeStatus();
-      ensureFifo(join(this.cwd, SERVICE.ok));
-      this.fds.push(openFifoReader(join(this.cwd, SERVICE.ok)));
+      this.fds.push(openOk(this.cwd));
     } catch (err) {
       this.close();
       throw unable(`set up ${dir}/supervise`, err);
@@ -140,28 +133,7 @@ export class Supervisor {
     };
   }
 
-  private makeSuperviseDir(): void {
-    const path = join(this.cwd, SERVICE.superviseDir);
-    try {
-      mkdirSync(path, 0o700);
-    } catch (err) {
-      if (!isErrno(err, 'EEXIST')) throw unable(`mkdir ${this.dir}/supervise`, err);
-      // A dangling symlink gets its target created, as in Debian's supervise.
-      try {
-        mkdirSync(resolvePath(this.cwd, readlinkSync(path)), 0o700);
-      } catch {
-        // not a link, or its target exists
-      }
-    }
-  }
-
-  private openControl(): void {
-    const path = join(this.cwd, SERVICE.control);
-    ensureFifo(path);
-    const reader = openFifoReader(path);
-    this.fds.push(reader);
-    // Our own writer: the reader never sees EOF when svc closes its end.
-    this.fds.push(openFifoWriter(path));
+  private listen(reader: number): void {
     this.control = new Socket({ fd: reader, readable: true, writable: false });
     this.control.on('data', (chunk: Buffer) => {
       for (const cmd of parseControl(chunk)) this.handle(cmd);

@@ -142,17 +142,17 @@ export function descendants(pid: number, table = procTable()): number[] {
 export interface Memory {
   rss: number;
   pss: number;
-  uss: number; // Private_Clean + Private_Dirty
+  anon: number; // Pss_Anon: heap and stacks, nearly independent of what else runs
 }
 
-/** Resident, proportional and unique set size of a process in KiB, from smaps_rollup (zeros if gone). */
+/** Resident and proportional set size, and the anonymous part of PSS, of a process in KiB from smaps_rollup (zeros if gone). */
 export function memoryKiB(pid: number): Memory {
   try {
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'latin1');
     const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-    return { rss: field('Rss'), pss: field('Pss'), uss: field('Private_Clean') + field('Private_Dirty') };
+    return { rss: field('Rss'), pss: field('Pss'), anon: field('Pss_Anon') };
   } catch {
-    return { rss: 0, pss: 0, uss: 0 };
+    return { rss: 0, pss: 0, anon: 0 };
   }
 }
 

@@ -1,4 +1,4 @@
-// svscan in one process: PSS footprint, start-up and new-dir pickup for N services, svkit vs daemontools, runit, s6.
+// svscan in one process: memory, start-up and new-dir pickup for N services, svkit vs daemontools, runit, s6.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,9 +10,10 @@ import {
 const SIZES = [1, 10, 100] as const;
 const PICKUP_N = 10; // pickup is measured while this many services run
 const PICKUP_TRIALS: Record<Suite, number> = { svkit: 7, daemontools: 2, runit: 3, s6: 5 };
-const TRIALS = 3; // start-up and memory: median over this many fresh starts of each scanner
+const START_TRIALS = 3; // start-up: median over this many fresh starts of each scanner and N
+const MEM_TRIALS = 2; // memory: median over this many fresh starts of each suite's three scanners
 const SETTLE_MS = 1000; // let start-up garbage settle before sampling memory
-const SAMPLES = 4;
+const SAMPLES = 5;
 const SAMPLE_GAP_MS = 300;
 const RUN = 'exec sleep 100000';
 
@@ -64,18 +65,8 @@ const KITS: Record<Suite, ScanKit> = {
   },
 };
 
-interface Measure {
-  startup: number | null;
-  pss: number | null; // KiB
-  uss: number | null; // KiB
-  procs: number | null;
-  pickups: number[];
-  problem?: string;
-}
-
 /** Scanner plus all its descendants except the service processes (pids from status) and their children. */
-function supervisorPids(scanner: number, suite: Suite, dirs: string[]): number[] {
-  const table = procTable();
+function supervisorPids(scanner: number, suite: Suite, dirs: string[], table = procTable()): number[] {
   const services = new Set<number>();
   for (const d of dirs) {
     const p = statusPid(d, suite);
@@ -84,117 +75,171 @@ function supervisorPids(scanner: number, suite: Suite, dirs: string[]): number[]
   return [scanner, ...descendants(scanner, table)].filter((p) => !services.has(p) && table.get(p)?.comm !== 'sleep');
 }
 
-async function measure(suite: Suite, n: number, notes: string[], pickup: boolean): Promise<Measure> {
-  const kit = KITS[suite];
-  const out: Measure = { startup: null, pss: null, uss: null, procs: null, pickups: [] };
-  if (kit.start === null) return { ...out, problem: 'not installed' };
-  const scratch = new Scratch(`svscan-${suite}-${n}`);
-  const scan = scratch.path('scan');
-  const dirs = Array.from({ length: n }, (_, i) => writeService(join(scan, `s${String(i).padStart(3, '0')}`), RUN));
-  const [file, args] = kit.start(scan);
-  const t0 = now();
-  const scanner = scratch.spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  scanner.stderr?.on('data', (b: Buffer) => void (stderr = (stderr + b.toString()).slice(-400)));
+interface Scan {
+  n: number;
+  dir: string;
+  services: string[];
+  scanner: ChildProcess;
+  stderr: string;
+}
+
+function startScan(scratch: Scratch, suite: Suite, n: number, label: string): Scan {
+  const dir = scratch.path(label);
+  const services = Array.from({ length: n }, (_, i) => writeService(join(dir, `s${String(i).padStart(3, '0')}`), RUN));
+  const [file, args] = KITS[suite].start!(dir);
+  const scan: Scan = { n, dir, services, scanner: scratch.spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] }), stderr: '' };
+  scan.scanner.stderr?.on('data', (b: Buffer) => void (scan.stderr = (scan.stderr + b.toString()).slice(-400)));
+  return scan;
+}
+
+/** Polls until every service of the scans runs (one status file per poll); returns when, or a problem. */
+function waitRunning(scans: Scan[], suite: Suite, timeoutMs: number): number | string {
+  const all = scans.flatMap((s) => s.services);
+  let next = 0;
+  const t = pollSync(() => {
+    while (next < all.length && statusPid(all[next]!, suite) > 0) next++;
+    return next === all.length || scans.some((s) => s.scanner.exitCode !== null);
+  }, timeoutMs, 1);
+  if (t !== null && next === all.length) return t;
+  const err = scans.map((s) => s.stderr.trim()).filter(Boolean).join(' / ');
+  return `only ${next}/${all.length} services running${err ? `; stderr: ${err}` : ''}`;
+}
+
+async function stopScans(suite: Suite, scans: Scan[], scratch: Scratch, notes: string[], label: string): Promise<void> {
+  for (const s of scans) {
+    const problem = await KITS[suite].stop(s.dir, s.scanner, s.services);
+    if (problem) notes.push(`${suite} ${label}: ${problem}`);
+  }
+  const note = await scratch.cleanup();
+  if (note) notes.push(`${suite} ${label}: ${note}`);
+}
+
+interface Mem {
+  pss: number;
+  rss: number;
+  anon: number;
+  procs: number;
+}
+
+/**
+ * Memory: the scanners for N = 1, 10 and 100 run at the same time and are sampled at the same instants,
+ * so pages shared with other processes (node's text with any other Node process) are divided alike.
+ */
+async function memoryTrial(suite: Suite, notes: string[]): Promise<Map<number, Mem> | null> {
+  const scratch = new Scratch(`svscan-mem-${suite}`);
+  const scans = SIZES.map((n) => startScan(scratch, suite, n, `scan${n}`));
   try {
-    // Start-up: check services in order, so each poll reads about one status file.
-    let next = 0;
-    const t1 = pollSync(() => {
-      while (next < n && statusPid(dirs[next]!, suite) > 0) next++;
-      return next === n || scanner.exitCode !== null;
-    }, 30_000, 1);
-    if (t1 === null || next < n) return { ...out, problem: `only ${next}/${n} services running${stderr ? `; stderr: ${stderr.trim()}` : ''}` };
-    out.startup = t1 - t0;
-
+    const ok = waitRunning(scans, suite, 60_000);
+    if (typeof ok === 'string') return notes.push(`${suite} memory: no figures (${ok})`), null;
     await sleep(SETTLE_MS);
-    const pss: number[] = [];
-    const uss: number[] = [];
+    const samples = new Map<number, Mem[]>();
     for (let i = 0; i < SAMPLES; i++, await sleep(SAMPLE_GAP_MS)) {
-      const pids = supervisorPids(scanner.pid!, suite, dirs);
-      out.procs = pids.length;
-      const mem = pids.map(memoryKiB);
-      pss.push(mem.reduce((sum, m) => sum + m.pss, 0));
-      uss.push(mem.reduce((sum, m) => sum + m.uss, 0));
+      const table = procTable();
+      for (const s of scans) {
+        const mem = supervisorPids(s.scanner.pid!, suite, s.services, table).map((p) => ({ p, m: memoryKiB(p) }));
+        const sum = (f: (m: ReturnType<typeof memoryKiB>) => number): number => mem.reduce((a, x) => a + f(x.m), 0);
+        samples.set(s.n, [...(samples.get(s.n) ?? []), { pss: sum((m) => m.pss), rss: sum((m) => m.rss), anon: sum((m) => m.anon), procs: mem.length }]);
+      }
     }
-    out.pss = median(pss);
-    out.uss = median(uss);
+    const out = new Map<number, Mem>();
+    for (const [n, xs] of samples) out.set(n, medianMem(xs));
+    return out;
+  } finally {
+    await stopScans(suite, scans, scratch, notes, 'memory');
+  }
+}
 
-    if (pickup) {
+function medianMem(xs: Mem[]): Mem {
+  const m = (f: (x: Mem) => number): number => median(xs.map(f)) ?? 0;
+  return { pss: m((x) => x.pss), rss: m((x) => x.rss), anon: m((x) => x.anon), procs: m((x) => x.procs) };
+}
+
+/** Start-up of one scanner with n services; with pickup, also times new service dirs renamed in. */
+async function startTrial(suite: Suite, n: number, pickups: number[] | null, notes: string[]): Promise<number | null> {
+  const scratch = new Scratch(`svscan-${suite}-${n}`);
+  const t0 = now();
+  const scan = startScan(scratch, suite, n, 'scan');
+  try {
+    const t1 = waitRunning([scan], suite, 30_000);
+    if (typeof t1 === 'string') return notes.push(`${suite} N=${n}: no start-up figure (${t1})`), null;
+    if (pickups !== null) {
       mkdirSync(scratch.path('stage'));
       for (let i = 0; i < PICKUP_TRIALS[suite]; i++) {
         const staged = writeService(scratch.path('stage', `new${i}`), RUN);
-        const dir = join(scan, `new${i}`);
+        const dir = join(scan.dir, `new${i}`);
         const ts = now();
         renameSync(staged, dir);
-        if (suite === 's6') runQuiet(tool('s6-svscanctl'), ['-a', scan]);
+        if (suite === 's6') runQuiet(tool('s6-svscanctl'), ['-a', scan.dir]);
         const te = pollSync(() => statusPid(dir, suite) > 0, 8000, 1);
         if (te === null) notes.push(`${suite}: a new service dir was not picked up within 8 s`);
-        else out.pickups.push(te - ts);
-        dirs.push(dir);
+        else pickups.push(te - ts);
+        scan.services.push(dir);
       }
     }
-    return out;
+    return t1 - t0;
   } finally {
-    const problem = await kit.stop(scan, scanner, dirs);
-    if (problem) notes.push(`${suite} N=${n}: ${problem}`);
-    const note = await scratch.cleanup();
-    if (note) notes.push(`${suite} N=${n}: ${note}`);
+    await stopScans(suite, [scan], scratch, notes, `N=${n}`);
   }
 }
 
 export async function run(): Promise<BenchSection> {
   const notes: string[] = [];
-  const all = new Map<string, Measure[]>();
-  for (let t = 0; t < TRIALS; t++)
-    for (const n of SIZES)
-      for (const suite of SUITES) {
-        const m = await measure(suite, n, notes, t === 0 && n === PICKUP_N);
-        if (m.problem) notes.push(`${suite} N=${n} trial ${t + 1}: no figures (${m.problem})`);
-        all.set(`${suite}:${n}`, [...(all.get(`${suite}:${n}`) ?? []), m]);
+  const suites = SUITES.filter((s) => {
+    if (KITS[s].start === null) notes.push(`${s}: scanner not available (${s === 'svkit' ? 'bin/svscan or dist/svscan.mjs missing' : 'not installed'}); its column is empty`);
+    return KITS[s].start !== null;
+  });
+  const starts = new Map<string, number[]>();
+  const pickups = new Map<Suite, number[]>(suites.map((s) => [s, []]));
+  const mems = new Map<Suite, Map<number, Mem>[]>();
+  for (let t = 0; t < Math.max(START_TRIALS, MEM_TRIALS); t++)
+    for (const suite of suites) {
+      if (t < MEM_TRIALS) {
+        const m = await memoryTrial(suite, notes);
+        if (m !== null) mems.set(suite, [...(mems.get(suite) ?? []), m]);
       }
-  const res = new Map<string, Measure>();
-  for (const [key, ms] of all) {
-    const ok = ms.filter((m) => !m.problem);
-    const mid = (f: (m: Measure) => number | null): number | null => median(ok.map(f).filter((x): x is number => x !== null));
-    res.set(key, ok.length === 0 ? { ...ms[0]!, problem: ms[0]!.problem ?? 'no trial' } : { startup: mid((m) => m.startup), pss: mid((m) => m.pss), uss: mid((m) => m.uss), procs: mid((m) => m.procs), pickups: ok.flatMap((m) => m.pickups) });
-  }
-  const perTrial = (n: number): string =>
-    SUITES.map((s) => `${s} [${(all.get(`${s}:${n}`) ?? []).map((m) => (m.startup === null ? '—' : m.startup.toFixed(0))).join(', ')}]`).join('; ');
+      if (t < START_TRIALS)
+        for (const n of SIZES) {
+          const ms = await startTrial(suite, n, t === 0 && n === PICKUP_N ? pickups.get(suite)! : null, notes);
+          if (ms !== null) starts.set(`${suite}:${n}`, [...(starts.get(`${suite}:${n}`) ?? []), ms]);
+        }
+    }
 
-  const get = (n: number, f: (m: Measure) => number | null) => (s: Suite) => {
-    const m = res.get(`${s}:${n}`);
-    return m === undefined || m.problem ? null : f(m);
+  const mem = (n: number, f: (m: Mem) => number) => (s: Suite): number | null => {
+    const xs = (mems.get(s) ?? []).map((m) => m.get(n)).filter((m): m is Mem => m !== undefined);
+    return median(xs.map(f));
   };
+  const perService = (f: (m: Mem) => number) => (s: Suite): number | null => {
+    const xs = (mems.get(s) ?? []).flatMap((m) => (m.has(1) && m.has(100) ? [(f(m.get(100)!) - f(m.get(1)!)) / 99] : []));
+    return median(xs);
+  };
+  const mib = (f: (m: Mem) => number) => (m: Mem): number => f(m) / 1024;
   const row = (metric: string, unit: string, pick: (s: Suite) => number | null, target?: string): BenchRow => ({
     metric, unit, svkit: pick('svkit'), daemontools: pick('daemontools'), runit: pick('runit'), s6: pick('s6'), ...(target ? { target } : {}),
   });
-  const pss = (n: number) => get(n, (m) => (m.pss === null ? null : m.pss / 1024));
-  const marginal = (s: Suite): number | null => {
-    const a = get(1, (m) => m.pss)(s);
-    const b = get(100, (m) => m.pss)(s);
-    return a === null || b === null ? null : (b - a) / 99;
-  };
   const rows: BenchRow[] = [
-    ...SIZES.map((n) => row(`start-up to all children running, N=${n}`, 'ms', get(n, (m) => m.startup), n === 100 ? '<= daemontools' : undefined)),
-    ...SIZES.map((n) => row(`PSS of scanner + supervisors, N=${n}`, 'MiB', pss(n), n === 100 ? '<= 64 MiB' : undefined)),
-    row('USS (private memory) of scanner + supervisors, N=100', 'MiB', get(100, (m) => (m.uss === null ? null : m.uss / 1024))),
-    row('marginal PSS per added service, (PSS(100)-PSS(1))/99', 'KiB', marginal, '<= 100 KiB'),
-    row('supervisor processes counted at N=100', 'procs', get(100, (m) => m.procs)),
-    row(`new service dir to its child running (pickup), N=${PICKUP_N}`, 'ms', get(PICKUP_N, (m) => median(m.pickups)), '<= 50 ms'),
+    ...SIZES.map((n) => row(`start-up to all children running, N=${n}`, 'ms', (s) => median(starts.get(`${s}:${n}`) ?? []), n === 100 ? '<= daemontools' : undefined)),
+    ...SIZES.map((n) => row(`PSS of scanner + supervisors, N=${n}`, 'MiB', mem(n, mib((m) => m.pss)), n === 100 ? '<= 64 MiB' : undefined)),
+    row('RSS sum of scanner + supervisors, N=100 (no sharing credited)', 'MiB', mem(100, mib((m) => m.rss))),
+    row('anonymous PSS (Pss_Anon) of scanner + supervisors, N=100', 'MiB', mem(100, mib((m) => m.anon))),
+    row('marginal PSS per added service, (PSS(100)-PSS(1))/99', 'KiB', perService((m) => m.pss), '<= 100 KiB'),
+    row('marginal anonymous PSS per added service', 'KiB', perService((m) => m.anon)),
+    row('supervisor processes counted at N=100', 'procs', mem(100, (m) => m.procs)),
+    row(`new service dir to its child running (pickup), N=${PICKUP_N}`, 'ms', (s) => median(pickups.get(s) ?? []), '<= 50 ms'),
   ];
+  const perTrial = (n: number): string => suites.map((s) => `${s} [${(starts.get(`${s}:${n}`) ?? []).map((x) => x.toFixed(0)).join(', ')}]`).join('; ');
   notes.push(
-    `scanners: bin/svscan (one Node process), svscan + supervise each, runsvdir + runsv each, s6-svscan + s6-supervise each; services run \`${RUN}\`; N = ${SIZES.join(', ')}`,
-    `start-up: from spawning the scanner until every service shows a non-zero pid in supervise/status (polled every 1 ms); start-up and memory figures are medians over ${TRIALS} fresh starts per scanner and N`,
-    `start-up per trial at N=100 (ms): ${perTrial(100)}`,
-    `PSS: sum of Pss in /proc/PID/smaps_rollup over the scanner and its descendants minus the services (pids from status) and their children; sampled ${SETTLE_MS} ms after start-up, median of ${SAMPLES} samples ${SAMPLE_GAP_MS} ms apart; ` +
-      'USS = Private_Clean + Private_Dirty. PSS splits shared pages among all processes mapping them, so a Node scanner is credited only part of the node binary while other Node processes (the bench itself, concurrent test runs) exist; USS is the part no other process shares',
-    `pickup: a service dir is built outside and renamed into the scan dir, then the new pid is polled every 1 ms; trials: ${SUITES.map((s) => `${s} ${PICKUP_TRIALS[s]}`).join(', ')} (daemontools rescans every 5 s, runsvdir every 1 s, so their figures are a median of few trials); ` +
+    `scanners: bin/svscan (one Node process), svscan + supervise each, runsvdir + runsv each, s6-svscan + s6-supervise each; services run \`${RUN}\``,
+    `start-up: from spawning the scanner until every service shows a non-zero pid in supervise/status (polled every 1 ms, one file per poll); median of ${START_TRIALS} fresh starts per scanner and N; per trial at N=100 (ms): ${perTrial(100)}`,
+    `memory: per suite, the scanners for N = ${SIZES.join(', ')} run at once and are sampled together (so shared pages are divided alike), ${SETTLE_MS} ms after all services run, median of ${SAMPLES} samples ${SAMPLE_GAP_MS} ms apart, then median of ${MEM_TRIALS} such starts. ` +
+      'Sum over the scanner and its descendants except the services (pids from status) and their children, from /proc/PID/smaps_rollup',
+    'PSS divides each shared page among the processes mapping it: a Node scanner shares node\'s text with every other Node process (the bench itself, the other scanners of the memory phase, any test run), so its PSS here is lower than on a host where it is the only Node process, where PSS approaches the RSS row. Pss_Anon (heap, stacks) does not depend on that',
+    `pickup: a service dir is built outside and renamed into the scan dir while N = ${PICKUP_N} run, then its pid is polled every 1 ms; trials: ${suites.map((s) => `${s} ${PICKUP_TRIALS[s]}`).join(', ')} (daemontools rescans every 5 s, runsvdir every 1 s, so few trials); ` +
       's6-svscan never rescans on its own: its figure is measured with `s6-svscanctl -a` run right after the rename',
-    `pickup per trial (ms): ${SUITES.map((s) => `${s} [${(res.get(`${s}:${PICKUP_N}`)?.pickups ?? []).map((x) => x.toFixed(1)).join(', ')}]`).join('; ')}`,
-    'teardown after every measurement: svkit TERM (services down, exit 0); daemontools TERM to the process group; runit TERM to runsvdir then `sv -w 2 force-stop` and `sv exit`; s6 `s6-svscanctl -t`; then anything left with its cwd or argv under the temp dir is SIGKILLed and /proc is checked',
+    `pickup per trial (ms): ${suites.map((s) => `${s} [${(pickups.get(s) ?? []).map((x) => x.toFixed(1)).join(', ')}]`).join('; ')}`,
+    'teardown after every measurement: svkit TERM (contract: services down, exit 0; checked); daemontools TERM to the process group; runit TERM to runsvdir then `sv -w 2 force-stop` and `sv exit`; s6 `s6-svscanctl -t`; then anything left with its cwd or argv under the temp dir is SIGKILLed and /proc is checked',
     machineNote('svscan.bench.ts'),
   );
-  return { title: 'svscan: footprint, start-up and pickup of N services', rows, notes };
+  return { title: 'svscan: memory, start-up and pickup of N services', rows, notes };
 }
 
 await standalone(import.meta.url, run);

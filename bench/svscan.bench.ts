@@ -10,6 +10,8 @@ import {
 const SIZES = [1, 10, 100] as const;
 const PICKUP_N = 10; // pickup is measured while this many services run
 const PICKUP_TRIALS: Record<Suite, number> = { svkit: 7, daemontools: 2, runit: 3, s6: 5 };
+/** Rescan period to sample evenly: trial i of k renames period*(i+1/2)/k after the previous pickup. */
+const PICKUP_PERIOD_MS: Record<Suite, number> = { svkit: 100, daemontools: 5000, runit: 1000, s6: 100 };
 const START_TRIALS = 3; // start-up: median over this many fresh starts of each scanner and N
 const MEM_TRIALS = 2; // memory: median over this many fresh starts of each suite's three scanners
 const SETTLE_MS = 1000; // let start-up garbage settle before sampling memory
@@ -164,8 +166,10 @@ async function startTrial(suite: Suite, n: number, pickups: number[] | null, not
     if (typeof t1 === 'string') return notes.push(`${suite} N=${n}: no start-up figure (${t1})`), null;
     if (pickups !== null) {
       mkdirSync(scratch.path('stage'));
-      for (let i = 0; i < PICKUP_TRIALS[suite]; i++) {
+      const k = PICKUP_TRIALS[suite];
+      for (let i = 0; i < k; i++) {
         const staged = writeService(scratch.path('stage', `new${i}`), RUN);
+        await sleep((PICKUP_PERIOD_MS[suite] * (i + 0.5)) / k);
         const dir = join(scan.dir, `new${i}`);
         const ts = now();
         renameSync(staged, dir);
@@ -233,7 +237,8 @@ export async function run(): Promise<BenchSection> {
     `memory: per suite, the scanners for N = ${SIZES.join(', ')} run at once and are sampled together (so shared pages are divided alike), ${SETTLE_MS} ms after all services run, median of ${SAMPLES} samples ${SAMPLE_GAP_MS} ms apart, then median of ${MEM_TRIALS} such starts. ` +
       'Sum over the scanner and its descendants except the services (pids from status) and their children, from /proc/PID/smaps_rollup',
     'PSS divides each shared page among the processes mapping it: a Node scanner shares node\'s text with every other Node process (the bench itself, the other scanners of the memory phase, any test run), so its PSS here is lower than on a host where it is the only Node process, where PSS approaches the RSS row. Pss_Anon (heap, stacks) does not depend on that',
-    `pickup: a service dir is built outside and renamed into the scan dir while N = ${PICKUP_N} run, then its pid is polled every 1 ms; trials: ${suites.map((s) => `${s} ${PICKUP_TRIALS[s]}`).join(', ')} (daemontools rescans every 5 s, runsvdir every 1 s, so few trials); ` +
+    `pickup: a service dir is built outside and renamed into the scan dir while N = ${PICKUP_N} run, then its pid is polled every 1 ms; trials: ${suites.map((s) => `${s} ${PICKUP_TRIALS[s]}`).join(', ')} (daemontools rescans every 5 s, runsvdir every 1 s, so few trials). ` +
+      'Trial i of k renames period*(i+1/2)/k after the previous pickup (periods: daemontools 5 s, runit 1 s), so the trials sample the rescan cycle evenly instead of always landing just after a scan; ' +
       's6-svscan never rescans on its own: its figure is measured with `s6-svscanctl -a` run right after the rename',
     `pickup per trial (ms): ${suites.map((s) => `${s} [${(pickups.get(s) ?? []).map((x) => x.toFixed(1)).join(', ')}]`).join('; ')}`,
     'teardown after every measurement: svkit TERM (contract: services down, exit 0; checked); daemontools TERM to the process group; runit TERM to runsvdir then `sv -w 2 force-stop` and `sv exit`; s6 `s6-svscanctl -t`; then anything left with its cwd or argv under the temp dir is SIGKILLed and /proc is checked',

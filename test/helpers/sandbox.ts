@@ -92,12 +92,23 @@ function readlinkCwd(pid: number): string {
   return readlinkSync(`/proc/${pid}/cwd`);
 }
 
-/** Polls cond every 20 ms until it holds; rejects after timeoutMs with the label. */
+/**
+ * Polls cond every 20 ms until it holds; rejects after timeoutMs with the label. A cond that
+ * throws (a file not written yet) counts as not holding; the last error is in the rejection.
+ */
 export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, label = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
+  let last: unknown;
   for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+    try {
+      if (await cond()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) {
+      const why = last instanceof Error ? ` (last error: ${last.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${why}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
 }

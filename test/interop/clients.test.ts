@@ -3,7 +3,7 @@
 // Not tested here: runsv as the server (runit.test.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool } from '../helpers/tools.ts';
@@ -197,7 +197,8 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     rmSync(`${dir}/down`);
     await supervise(box, dir);
     const s = await waitStatus(dir, (x) => x.len === 20 && x.pid !== 0, 'ours up, 20 bytes');
-    await waitFor(() => readFileSync(`${dir}/supervise/pid`, 'utf8') === `${s.pid}\n`, 1000, 'pid file names the child');
+    // runit's pid file follows the status asynchronously: wait for it to exist and be right.
+    await waitFor(() => existsSync(`${dir}/supervise/pid`) && readFileSync(`${dir}/supervise/pid`, 'utf8') === `${s.pid}\n`, 1000, 'pid file names the child');
   });
 
   it('ours svc and svstat print what real svc and svstat print for a missing dir, a file, no supervise/ and a dead supervise', async (t) => {

@@ -69,3 +69,11 @@ export class Poller {
     }
   }
 }
+
+let shared: Poller | undefined;
+
+/** The process's one poller: every wait it runs holds one libuv worker thread. */
+export function sharedPoller(): Poller {
+  shared ??= new Poller();
+  return shared;
+}

@@ -4,7 +4,7 @@ import { accessSync, closeSync, constants, openSync, readdirSync, statSync } fro
 import { join } from 'node:path';
 import { errnoText } from './errno.ts';
 import { unable } from './errors.ts';
-import { Poller } from './poller.ts';
+import { sharedPoller } from './poller.ts';
 import { ScannedService } from './scanned.ts';
 import { SERVICE } from './servicedir.ts';
 import { Warner } from './warner.ts';
@@ -31,7 +31,7 @@ export class Scanner {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, number>();
   private readonly warners = new Map<string, Warner>();
-  private readonly poller = new Poller();
+  private readonly poller = sharedPoller();
   private devNull = -1;
   private timer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;

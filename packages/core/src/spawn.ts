@@ -1,6 +1,6 @@
 // The one place children are started, with the options a supervisor needs.
-import { spawn } from 'node:child_process';
-import { constants } from 'node:os';
+import { sharedPoller } from './poller.ts';
+import { sys } from './sys.ts';
 
 /** How a child ended: exit code, or signal number, or a spawn error (ENOENT, EACCES...). */
 export interface ChildEnd {
@@ -22,20 +22,41 @@ export interface SpawnOptions {
   readonly stdio: readonly [number, number, number];
 }
 
+function envp(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out.push(`${k}=${v}`);
+  return out;
+}
+
 /**
- * Starts file in its own session and process group (setsid), so stop signals can reach the
- * whole group and the service outlives a crash of its supervisor.
+ * Starts file (relative to cwd) in its own session and process group, with default signal
+ * dispositions (Node ignores SIGPIPE; a service must not inherit that), so stop signals can
+ * reach the whole group and the service outlives a crash of its supervisor.
  *
- * node:child_process rather than execa: svscan holds one child per service for its whole
- * life, and execa's per-child machinery (result promise, stream plumbing, cleanup hooks) cost
- * ~40 KiB and ~0.5 ms per child here, against a budget of 100 KiB per service; with stdio
- * given as fds and no output captured, execa had nothing to add (docs/benchmarks.md).
+ * posix_spawn through the addon rather than child_process or execa: Node's fork() copies the
+ * page tables of a ~50 MB process, ~1.5-2 ms per start here, which alone was most of a
+ * restart after a crash and of svscan's start-up with 100 services; execa on top of it added
+ * ~40 KiB per child against a budget of 100 KiB per service (docs/benchmarks.md). The child is
+ * reaped through a pidfd watched by the shared poller, as libuv does not know it.
  */
 export function spawnChild(file: string, args: readonly string[], opts: SpawnOptions): Spawned {
-  const child = spawn(file, args, { cwd: opts.cwd, env: opts.env, stdio: [...opts.stdio], detached: true });
+  let pid: number;
+  let pidfd: number;
+  try {
+    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio]);
+    pidfd = sys().pidfdOpen(pid);
+  } catch (error) {
+    return { pid: undefined, ended: Promise.resolve({ code: null, signal: null, error }) };
+  }
+  const poller = sharedPoller();
   const ended = new Promise<ChildEnd>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('exit', (code, sig) => resolve({ code, signal: sig === null ? null : constants.signals[sig] }));
+    poller.add(pidfd, () => {
+      const end = sys().reap(pidfd);
+      if (end === null) return;
+      poller.remove(pidfd, true);
+      resolve({ code: end[0], signal: end[1] });
+    });
   });
-  return { pid: child.pid, ended };
+  return { pid, ended };
 }
+

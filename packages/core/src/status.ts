@@ -2,6 +2,7 @@
 //  0-11 TAI64N stamp (big-endian)   12-15 pid (little-endian)   16 paused   17 want
 //  18 TERM sent (runit)             19 state: 0 down, 1 run, 2 finish (runit)
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packTai64n, unpackTai64n, type Tai64n } from './tai64n.ts';
 import { SERVICE } from './servicedir.ts';
@@ -66,17 +67,26 @@ export function formatStat(s: Status): string {
   return line + '\n';
 }
 
-/**
- * Writes status, and runit's stat and pid when they differ from `previous` (what was last
- * written), each as X.new then rename, as daemontools and runit do.
- */
+/** Writes status as status.new then rename, as daemontools and runit do; skipped if unchanged. */
 export function writeStatus(dir: string, s: Status, previous?: Status): void {
-  const put = (name: string, tmp: string, data: Uint8Array | string): void => {
-    writeFileSync(join(dir, tmp), data, { mode: 0o644 });
-    renameSync(join(dir, tmp), join(dir, name));
+  const bytes = packStatus(s);
+  // Nothing changed since the last write: readers would see the same bytes.
+  if (previous !== undefined && Buffer.from(bytes).equals(packStatus(previous))) return;
+  writeFileSync(join(dir, SERVICE.statusNew), bytes, { mode: 0o644 });
+  renameSync(join(dir, SERVICE.statusNew), join(dir, SERVICE.status));
+}
+
+/**
+ * Writes runit's text files stat and pid (X.new then rename) where they differ from
+ * `previous`. Asynchronous, on libuv's thread pool: creating files is the slow part of starting
+ * a service, and these two are for scripts, not for the supervision protocol.
+ */
+export async function writeRunitFiles(dir: string, s: Status, previous?: Status): Promise<void> {
+  const put = async (name: string, tmp: string, data: string): Promise<void> => {
+    await writeFile(join(dir, tmp), data, { mode: 0o644 });
+    await rename(join(dir, tmp), join(dir, name));
   };
-  put(SERVICE.status, SERVICE.statusNew, packStatus(s));
   const stat = formatStat(s);
-  if (previous === undefined || formatStat(previous) !== stat) put(SERVICE.stat, SERVICE.statNew, stat);
-  if (previous === undefined || previous.pid !== s.pid) put(SERVICE.pid, SERVICE.pidNew, s.pid === 0 ? '' : `${s.pid}\n`);
+  if (previous === undefined || formatStat(previous) !== stat) await put(SERVICE.stat, SERVICE.statNew, stat);
+  if (previous === undefined || previous.pid !== s.pid) await put(SERVICE.pid, SERVICE.pidNew, s.pid === 0 ? '' : `${s.pid}\n`);
 }

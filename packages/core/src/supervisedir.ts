@@ -1,5 +1,5 @@
 // Taking a service's supervise/ directory as daemontools' supervise does: mkdir, the flock on
-// lock, the control FIFO with our own writer; and the ok FIFO whose reader means "running".
+// lock; the control FIFO with our own writer; the ok FIFO whose reader means "running".
 import { closeSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isErrno } from './errno.ts';
@@ -7,11 +7,10 @@ import { SvkitError, unable } from './errors.ts';
 import { ensureFifo, openFifoReader, openFifoWriter, tryLock } from './fifo.ts';
 import { SERVICE } from './servicedir.ts';
 
-export interface SuperviseDir {
-  readonly lock: number;
-  readonly controlRead: number;
+export interface ControlFifo {
+  readonly read: number;
   /** Our own writer: the reader never sees EOF when svc closes its end. */
-  readonly controlWrite: number;
+  readonly write: number;
 }
 
 function makeDir(cwd: string, dir: string): void {
@@ -29,8 +28,8 @@ function makeDir(cwd: string, dir: string): void {
   }
 }
 
-/** Locks supervise/ of service dir (cwd: its absolute path); throws SvkitError, 111 kind. */
-export function takeSuperviseDir(cwd: string, dir: string): SuperviseDir {
+/** Makes and locks supervise/ of service dir (cwd: its absolute path); throws SvkitError. */
+export function lockSuperviseDir(cwd: string, dir: string): number {
   makeDir(cwd, dir);
   let lock: number | 'busy';
   try {
@@ -39,16 +38,19 @@ export function takeSuperviseDir(cwd: string, dir: string): SuperviseDir {
     throw unable(`acquire ${dir}/supervise/lock`, err);
   }
   if (lock === 'busy') throw new SvkitError('temporary', `unable to acquire ${dir}/supervise/lock: temporary failure`);
-  const fds: number[] = [lock];
+  return lock;
+}
+
+/** Creates and opens supervise/control, read end and our own write end. */
+export function openControl(cwd: string): ControlFifo {
+  const path = join(cwd, SERVICE.control);
+  ensureFifo(path);
+  const read = openFifoReader(path);
   try {
-    const path = join(cwd, SERVICE.control);
-    ensureFifo(path);
-    fds.push(openFifoReader(path));
-    fds.push(openFifoWriter(path));
-    return { lock, controlRead: fds[1] ?? -1, controlWrite: fds[2] ?? -1 };
+    return { read, write: openFifoWriter(path) };
   } catch (err) {
-    for (const fd of fds) closeSync(fd);
-    throw unable(`set up ${dir}/supervise`, err);
+    closeSync(read);
+    throw err;
   }
 }
 

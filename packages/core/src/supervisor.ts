@@ -2,7 +2,7 @@
 // children, control commands, restart pacing and stop escalation. `supervise DIR` runs one;
 // svscan runs many in one process. Over 250 lines on purpose: it is one state machine, and
 // every transition (commands, child exits, timers) is easier to check when read in one place.
-import { closeSync, statSync } from 'node:fs';
+import { closeSync, existsSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan } from './adopt.ts';
@@ -15,8 +15,8 @@ import { clearGroup, readKillTimeout, sendStop } from './group.ts';
 import { isLive, signal } from './proc.ts';
 import { SERVICE } from './servicedir.ts';
 import { spawnChild, type ChildEnd } from './spawn.ts';
-import { openOk, takeSuperviseDir } from './supervisedir.ts';
-import { readStatus, writeStatus, type RunState, type Status, type Want } from './status.ts';
+import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
+import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from './status.ts';
 import { tai64nAt, type Tai64n } from './tai64n.ts';
 import { Warner } from './warner.ts';
 
@@ -24,6 +24,8 @@ import { Warner } from './warner.ts';
 export const MIN_RESTART_INTERVAL_MS = 1000;
 /** How often a service adopted from a dead supervisor (not our child) is checked for life. */
 const ADOPTED_POLL_MS = 100;
+/** Retry period when the FIFOs of supervise/ cannot be made (a file in the way, say). */
+const FIFO_RETRY_MS = 1000;
 
 export interface SupervisorOptions {
   /** The service directory as the user named it (used in messages). */
@@ -52,11 +54,16 @@ export class Supervisor {
   private lastStart = -Infinity;
   private restartTimer: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  /** Holds the flock on supervise/lock while supervised. */
+  private lockFd = -1;
+  /** FIFO fds other than the control read end, which the control socket owns. */
   private fds: number[] = [];
   private control: Socket | undefined;
   private closed = false;
   /** The status last written, so unchanged stat and pid files are not rewritten. */
   private written: Status | undefined;
+  private runitFiles: Promise<void> = Promise.resolve();
+  private fifoRetry: NodeJS.Timeout | undefined;
   private resolveDone!: () => void;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
@@ -80,18 +87,36 @@ export class Supervisor {
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw unable(`stat ${dir}/down`, err);
     }
-    const taken = takeSuperviseDir(this.cwd, dir);
-    this.fds.push(taken.lock, taken.controlRead, taken.controlWrite);
+    this.lockFd = lockSuperviseDir(this.cwd, dir);
     try {
-      this.listen(taken.controlRead);
       this.adoptOrphan();
-      // Starting run writes the status; otherwise write it now. Either way before `ok` exists.
+      // Starting run writes the status; otherwise write it now.
       if (this.pid === 0 && this.want === 'up') this.startRun();
       else this.writeStatus();
-      this.fds.push(openOk(this.cwd));
     } catch (err) {
       this.close();
       throw unable(`set up ${dir}/supervise`, err);
+    }
+    // The lock is all that must precede the start. The FIFOs follow on the next turn, so
+    // svscan starting 100 fresh services does not wait on 200 mkfifo calls first.
+    setImmediate(() => this.openFifos());
+  }
+
+  /** control, then ok: once ok has a reader, svok and svstat see a running supervisor. */
+  private openFifos(): void {
+    if (this.closed || this.control !== undefined) return;
+    try {
+      const control = openControl(this.cwd);
+      this.fds.push(control.write);
+      this.listen(control.read);
+      this.fds.push(openOk(this.cwd));
+    } catch (err) {
+      if (!this.vanished(err)) this.warner.warn(`unable to set up ${this.dir}/supervise, pausing: ${errnoText(err)}`);
+      this.fifoRetry = setTimeout(() => {
+        this.fifoRetry = undefined;
+        this.closeFifos();
+        this.openFifos();
+      }, FIFO_RETRY_MS);
     }
   }
 
@@ -329,16 +354,45 @@ export class Supervisor {
 
   private writeStatus(): void {
     if (this.closed) return;
+    const now = this.status();
     try {
-      const now = this.status();
       writeStatus(this.cwd, now, this.written);
-      this.written = now;
     } catch (err) {
       this.written = undefined;
-      // A directory removed from under a stopping supervisor is not worth a warning.
-      if (this.exiting && isErrno(err, 'ENOENT')) return;
-      this.warner.warn(`unable to write ${this.dir}/supervise/status: ${errnoText(err)}`);
+      return this.writeFailed('status', err);
     }
+    // stat and pid follow in order, off the main thread, each against what it last saw.
+    const before = this.written;
+    this.written = now;
+    this.runitFiles = this.runitFiles
+      .then(() => writeRunitFiles(this.cwd, now, before))
+      .catch((err: unknown) => this.writeFailed('stat', err));
+  }
+
+  /**
+   * ENOENT because the service directory itself is gone: not worth a warning, as svscan is
+   * about to bring the service down (and a supervisor that is stopping has nothing to say).
+   */
+  private vanished(err: unknown): boolean {
+    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd));
+  }
+
+  private writeFailed(file: string, err: unknown): void {
+    if (this.vanished(err)) return;
+    this.warner.warn(`unable to write ${this.dir}/supervise/${file}: ${errnoText(err)}`);
+  }
+
+  private closeFifos(): void {
+    this.control?.destroy(); // closes the control read end
+    this.control = undefined;
+    for (const fd of this.fds) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.fds = [];
   }
 
   private close(): void {
@@ -347,17 +401,10 @@ export class Supervisor {
     this.closed = true;
     this.cancelRestart();
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
-    this.control?.destroy();
-    const reader = this.fds[1];
-    for (const fd of this.fds) {
-      if (fd === reader && this.control !== undefined) continue; // the socket closed it
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
-    this.fds = [];
+    if (this.fifoRetry !== undefined) clearTimeout(this.fifoRetry);
+    this.closeFifos();
+    if (this.lockFd >= 0) closeSync(this.lockFd);
+    this.lockFd = -1;
     this.resolveDone();
   }
 }

@@ -1,5 +1,5 @@
 // env/ in a service directory, applied like daemontools' envdir when run is spawned.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isErrno } from './errno.ts';
 
@@ -9,6 +9,7 @@ import { isErrno } from './errno.ts';
  */
 export function applyEnvDir(dir: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   let names: string[];
+  if (!existsSync(dir)) return base; // the usual case, without the cost of an exception
   try {
     names = readdirSync(dir);
   } catch (err) {

@@ -12,7 +12,7 @@ import { applyEnvDir } from './envdir.ts';
 import { errnoText, isErrno } from './errno.ts';
 import { unable } from './errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from './group.ts';
-import { isLive, signal } from './proc.ts';
+import { groupHasLive, isLive, signal } from './proc.ts';
 import { SERVICE } from './servicedir.ts';
 import { spawnChild, type ChildEnd } from './spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
@@ -323,10 +323,14 @@ export class Supervisor {
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     this.killTimer = undefined;
     this.state = 'down';
+    const group = pgid || pid;
+    // The common restart (no finish, nothing left in the group, run lived >= 1 s): straight to
+    // the new start, whose status write replaces the "down" one readers would never see.
+    if (this.restartsAtOnce(wasFinish, group)) return this.startRun();
     this.writeStatus();
     // Leftovers of the group go before anything new starts: never two copies at once.
     this.clearing = true;
-    await clearGroup(pgid || pid, readKillTimeout(this.cwd, (m) => this.warner.warn(m)));
+    await clearGroup(group, readKillTimeout(this.cwd, (m) => this.warner.warn(m)));
     this.clearing = false;
     if (this.closed) return;
     if (!wasFinish && this.hasFinish()) {
@@ -338,9 +342,14 @@ export class Supervisor {
     this.afterDown();
   }
 
+  private restartsAtOnce(wasFinish: boolean, group: number): boolean {
+    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish &&
+      performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group) && !this.hasFinish();
+  }
+
   private hasFinish(): boolean {
     try {
-      return statSync(join(this.cwd, SERVICE.finish)).isFile();
+      return statSync(join(this.cwd, SERVICE.finish), { throwIfNoEntry: false })?.isFile() === true;
     } catch {
       return false;
     }

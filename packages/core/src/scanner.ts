@@ -1,6 +1,7 @@
 // The scan directory engine behind svscan: every subdirectory supervised from this process,
 // new ones started as soon as scan() is called, removed ones brought down and forgotten.
 import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText } from './errno.ts';
 import { unable } from './errors.ts';
@@ -19,6 +20,22 @@ export interface ScannerOptions {
   readonly dir: string;
   readonly onWarning: (message: string) => void;
   readonly stderr?: number;
+}
+
+/**
+ * Creates supervise/ and supervise/lock of every entry (and of its log/) in parallel on libuv's
+ * thread pool: file creation is what a fresh start of many services waits on, and the pass that
+ * follows then finds them made. Errors are left for that pass to meet and report.
+ */
+async function prepareSuperviseDirs(dir: string, names: readonly string[]): Promise<void> {
+  const prepare = async (service: string): Promise<void> => {
+    await mkdir(join(service, SERVICE.superviseDir), { mode: 0o700 }).catch(() => {});
+    await open(join(service, SERVICE.lock), 'a', 0o600).then((h) => h.close(), () => {});
+  };
+  await Promise.all(names.filter((n) => !n.startsWith('.')).flatMap((n) => {
+    const service = join(dir, n);
+    return [prepare(service), stat(join(service, SERVICE.log)).then((st) => (st.isDirectory() ? prepare(join(service, SERVICE.log)) : undefined), () => {})];
+  }));
 }
 
 interface Entry {
@@ -42,13 +59,15 @@ export class Scanner {
   }
 
   /** Checks the directory, supervises what is there, starts the periodic rescan. */
-  start(): void {
+  async start(): Promise<void> {
+    let names: string[];
     try {
-      readdirSync(this.opts.dir);
+      names = readdirSync(this.opts.dir);
     } catch (err) {
       throw unable(`chdir to ${this.opts.dir}`, err);
     }
     this.devNull = openSync('/dev/null', constants.O_RDWR);
+    await prepareSuperviseDirs(this.opts.dir, names);
     this.scan();
     this.timer = setInterval(() => this.scan(), RESCAN_MS);
   }

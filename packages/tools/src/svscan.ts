@@ -38,7 +38,7 @@ export async function main(args: string[]): Promise<number> {
   });
   process.on('SIGHUP', () => scanner.scan());
   process.on('SIGPIPE', () => {});
-  scanner.start();
+  await scanner.start();
   process.title = `svscan ${dir}`;
   // Watching is only a hint that makes pickup immediate; the periodic rescan stays the truth.
   const watcher = watch(dir, { depth: 0, ignoreInitial: true, followSymlinks: false, ignored: (p) => /\/\.[^/]*$/.test(p) });

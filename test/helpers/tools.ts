@@ -1,5 +1,6 @@
 // Running svkit's real programs (bin/<tool>) from tests, and the real peers when installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,23 +16,20 @@ export interface RunResult {
 }
 
 /** Runs bin/<tool> (or an absolute program) to completion and captures everything. */
-export function runTool(tool: string, args: readonly string[], opts: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function runTool(tool: string, args: readonly string[], opts: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
   const file = tool.startsWith('/') ? tool : join(BIN, tool);
-  return new Promise((done, fail) => {
-    const child = spawn(file, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
-    child.on('error', fail);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      done({ code, signal, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(opts.input ?? '');
+  const r = await execa(file, [...args], {
+    cwd: opts.cwd ?? process.cwd(),
+    env: (opts.env ?? process.env) as Record<string, string>,
+    extendEnv: false,
+    input: opts.input ?? '',
+    reject: false,
+    stripFinalNewline: false,
+    timeout: opts.timeoutMs ?? 20_000,
+    killSignal: 'SIGKILL',
+    encoding: 'utf8',
   });
+  return { code: r.exitCode ?? null, signal: (r.signal ?? null) as NodeJS.Signals | null, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** Synchronous variant for quick one-shot commands. */

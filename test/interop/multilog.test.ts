@@ -7,30 +7,12 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool, startBackground } from '../helpers/tools.ts';
+import { TRUTH } from '../fixtures/patterns.ts';
 
 const skip = needPeers('multilog');
 const REAL = peer('multilog') ?? '/usr/bin/multilog';
 const OURS = 'multilog';
 const STAMP = /@[0-9a-f]{24}/g;
-/** The 16 pairs of compat 7.3 (same table as test/unit/log-pattern.test.ts). */
-const TRUTH: readonly (readonly [string, string, boolean])[] = [
-  ['a*c', 'abc', true],
-  ['a*c', 'abcbc', false],
-  ['a*c', 'abdc', true],
-  ['a*c*', 'abcdc', true],
-  ['*', '', true],
-  ['', '', true],
-  ['', 'x', false],
-  ['hello', 'hello world', false],
-  ['hello*', 'hello world', true],
-  ['*world', 'hello world', true],
-  ['*o', 'hello world', false],
-  ['h*o*d', 'hello world', true],
-  ['a**b', 'a*b', true],
-  ['a**b', 'axb', false],
-  ['* fatal: *', 'x fatal: y', true],
-  ['named[*]: Cleaned cache *', 'named[135]: Cleaned cache of 3121 RRs', true],
-];
 
 /** Every file of a log directory but lock: [name with the stamp blanked, size, mode, content]. */
 function snapshot(dir: string): [string, number, string, string][] {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { execFileSync } from 'node:child_process';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool } from '../helpers/tools.ts';
-import { alive, fixture, kill, launch, lines, normalizeSeconds, okOpen, own, procState, supervise, waitStatus, waitUp } from '../fixtures/supervision.ts';
+import { alive, fixture, kill, lines, normalizeSeconds, okOpen, own, procState, supervise, traced, waitStatus, waitUp } from '../fixtures/supervision.ts';
 
 const skip = needPeers('supervise', 'svc', 'svstat', 'svok', 'strace');
 const real = (name: string): string => peer(name) ?? `/usr/bin/${name}`;
@@ -32,20 +32,12 @@ async function sameLine(dir: string, expected: string): Promise<void> {
   assert.equal(ours, theirs, 'ours prints what real svstat prints');
 }
 
-/** Real supervise under strace -e kill: the signals it sends, in order, as "target SIG". */
-async function tracedReal(box: Sandbox, dir: string): Promise<() => string[]> {
-  const trace = box.path('kill.trace');
-  launch(box, real('strace'), ['-qq', '-e', 'trace=kill', '-o', trace, real('supervise'), dir]);
-  await waitFor(() => okOpen(dir), 10_000, 'traced real supervise');
-  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
-}
-
 describe('svkit clients drive real daemontools supervise', { concurrency: 4, skip }, () => {
   it('13: ours svc -p -c -d -u -h -a -i -t -k make real supervise send the signals of compat 3.1 to the child pid', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
     const dir = fixture(box, 'siglog', 'S');
-    const kills = await tracedReal(box, dir);
+    const kills = await traced(box, real('supervise'), dir, false);
     const pid = await waitUp(dir);
     const step = async (letter: string, expect: string[]): Promise<void> => {
       const n = kills().length;

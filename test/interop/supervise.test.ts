@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { BIN, needPeers, peer, runTool } from '../helpers/tools.ts';
 import {
-  alive, fixture, groupAlive, kill, launch, lines, normalizeSeconds, okOpen, procState, supervise, tryStatus, waitStatus, waitUp,
+  alive, fixture, groupAlive, kill, lines, normalizeSeconds, procState, supervise, traced, tryStatus, waitStatus, waitUp,
 } from '../fixtures/supervision.ts';
 
 const skip = needPeers('svc', 'svstat', 'svok', 'strace');
@@ -24,14 +24,6 @@ async function svstat(dir: string): Promise<string> {
   const r = await runTool(real('svstat'), [dir]);
   assert.deepEqual([r.code, r.stderr], [0, '']);
   return normalizeSeconds(r.stdout);
-}
-
-/** Ours under strace -e kill: the signals it sends, in order, as "target SIG". */
-async function tracedOurs(box: Sandbox, dir: string): Promise<() => string[]> {
-  const trace = box.path('kill.trace');
-  launch(box, real('strace'), ['-f', '-qq', '-e', 'trace=kill', '-o', trace, `${BIN}/supervise`, dir]);
-  await waitFor(() => okOpen(dir), 10_000, 'traced supervise');
-  return () => lines(trace).map((l) => /kill\((-?\d+), (SIG[A-Z0-9]+)/.exec(l)).filter((m) => m !== null).map((m) => `${m[1]} ${m[2]}`);
 }
 
 describe('real daemontools clients drive svkit supervise', { concurrency: 4, skip }, () => {
@@ -86,7 +78,7 @@ describe('real daemontools clients drive svkit supervise', { concurrency: 4, ski
     const box = new Sandbox();
     t.after(() => box.cleanup());
     const dir = fixture(box, 'siglog', 'S');
-    const kills = await tracedOurs(box, dir);
+    const kills = await traced(box, `${BIN}/supervise`, dir, true);
     const pid = await waitUp(dir);
     const stamp = statusBytes(dir).subarray(0, 12);
     await svc('-d', dir);

@@ -1,8 +1,8 @@
 // Archiving in a log directory: naming @<tai64n>.s/.u, the link-then-unlink finish, retention.
 import { linkSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from '../errno.ts';
-import { formatTai64n, nowMicros, tai64nAt } from '../tai64n.ts';
+import { isErrno } from '../formats/errno.ts';
+import { formatTai64n, nowMicros, tai64nAt } from '../formats/tai64n.ts';
 import { LogFault, step } from './fault.ts';
 import { expiredArchives } from './rotation.ts';
 

@@ -1,7 +1,7 @@
 // The log engine: bytes in, lines stamped and selected by the script, written to directories.
 // No process-wide state: svscan runs one per service in-process, multilog runs one on stdin.
 import { resolve } from 'node:path';
-import { formatTai64n, tai64nAt } from '../tai64n.ts';
+import { formatTai64n, tai64nAt } from '../formats/tai64n.ts';
 import { LogDir } from './logdir.ts';
 import { PAUSE_MS } from './fault.ts';
 import { parseScript, type LogScript } from './script.ts';

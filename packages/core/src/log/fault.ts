@@ -1,6 +1,6 @@
 // A failed step of log-directory upkeep: a fatal error at start-up, a "pausing" warning later.
-import { errnoText } from '../errno.ts';
-import { SvkitError } from '../errors.ts';
+import { errnoText } from '../formats/errno.ts';
+import { SvkitError } from '../formats/errors.ts';
 
 /** multilog (0.76) waits this long before retrying a failed write, rename or processor. */
 export const PAUSE_MS = 5000;

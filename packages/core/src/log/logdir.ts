@@ -2,7 +2,7 @@
 // pauses (PAUSE_MS, then retry) on a failure, so a full disk loses nothing and never spins.
 import { chmodSync, closeSync, fchmodSync, fsyncSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoText } from '../errno.ts';
+import { errnoText } from '../formats/errno.ts';
 import { finishFile, type DirPlace } from './archive.ts';
 import { LogFault, step } from './fault.ts';
 import { acceptProcessed, runProcessor } from './processor.ts';

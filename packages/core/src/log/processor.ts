@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, constants, fchmodSync, fsyncSync, openSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from '../errno.ts';
+import { isErrno } from '../formats/errno.ts';
 import { finishFile, removeFile, type DirPlace } from './archive.ts';
 import { LogFault, step } from './fault.ts';
 

@@ -1,9 +1,9 @@
 // Opening a log directory at start-up: create, lock, and recover after a crash (compat 7.7).
 import { closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from '../errno.ts';
-import { SvkitError, unable } from '../errors.ts';
-import { tryLock } from '../fifo.ts';
+import { isErrno } from '../formats/errno.ts';
+import { SvkitError, unable } from '../formats/errors.ts';
+import { tryLock } from '../os/fifo.ts';
 import { finishFile, removeFile, type DirPlace } from './archive.ts';
 import { LogFault, step } from './fault.ts';
 

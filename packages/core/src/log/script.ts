@@ -1,5 +1,5 @@
 // multilog scripts: argv actions parsed into a typed list (pure), and the in-svscan script file format.
-import { SvkitError } from '../errors.ts';
+import { SvkitError } from '../formats/errors.ts';
 
 /** One action of a multilog script, in script order. */
 export type LogAction =

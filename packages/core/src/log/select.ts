@@ -1,8 +1,8 @@
 // Running a script's actions over one line's visible part: selection, `e` alerts, `=` status files.
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { errnoText } from '../errno.ts';
-import { unable } from '../errors.ts';
+import { errnoText } from '../formats/errno.ts';
+import { unable } from '../formats/errors.ts';
 import { matchPattern } from './pattern.ts';
 import type { LogAction } from './script.ts';
 

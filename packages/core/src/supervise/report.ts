@@ -1,6 +1,6 @@
 // svstat's line and svkit's JSON view of an inspected service, both pure.
 import type { Inspection } from './inspect.ts';
-import { formatTai64n, unixSeconds } from './tai64n.ts';
+import { formatTai64n, unixSeconds } from '../formats/tai64n.ts';
 
 /** daemontools' svstat body: "up (pid 12) 3 seconds, normally down, paused, want down". */
 export function formatSvstat(ins: Inspection, nowUnix: number): string {

@@ -1,10 +1,10 @@
 // The client side of supervise/control and supervise/ok (svc, svok, svstat).
 import { closeSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoCode, errnoText } from './errno.ts';
-import { SvkitError, unable } from './errors.ts';
-import { openFifoWriter } from './fifo.ts';
-import { SERVICE } from './servicedir.ts';
+import { errnoCode, errnoText } from '../formats/errno.ts';
+import { SvkitError, unable } from '../formats/errors.ts';
+import { openFifoWriter } from '../os/fifo.ts';
+import { SERVICE } from '../formats/servicedir.ts';
 
 /** sent; not-running: the FIFO has no reader; missing: no supervise/control (or ok). */
 export type ControlOutcome = 'sent' | 'not-running' | 'missing';

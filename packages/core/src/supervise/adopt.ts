@@ -1,8 +1,8 @@
 // Recognising a service left running by a supervisor that died (kill -9 of svscan), so a new
 // supervisor adopts it instead of starting a second copy.
-import { readBootTime, readProcInfo } from './proc.ts';
-import type { Status } from './status.ts';
-import { unixSeconds } from './tai64n.ts';
+import { readBootTime, readProcInfo } from '../os/proc.ts';
+import type { Status } from '../formats/status.ts';
+import { unixSeconds } from '../formats/tai64n.ts';
 
 /** What can be taken over: the pid, its process group (0 if it has none of its own). */
 export interface Orphan {

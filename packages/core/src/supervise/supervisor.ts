@@ -7,17 +7,17 @@ import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan } from './adopt.ts';
 import { chdirError } from './inspect.ts';
-import { PID_SIGNALS, parseControl, type Command } from './command.ts';
+import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
 import { applyEnvDir } from './envdir.ts';
-import { errnoText, isErrno } from './errno.ts';
-import { unable } from './errors.ts';
-import { clearGroup, readKillTimeout, sendStop } from './group.ts';
-import { groupHasLive, isLive, signal } from './proc.ts';
-import { SERVICE } from './servicedir.ts';
-import { spawnChild, type ChildEnd } from './spawn.ts';
+import { errnoText, isErrno } from '../formats/errno.ts';
+import { unable } from '../formats/errors.ts';
+import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
+import { groupHasLive, isLive, signal } from '../os/proc.ts';
+import { SERVICE } from '../formats/servicedir.ts';
+import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
-import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from './status.ts';
-import { tai64nAt, type Tai64n } from './tai64n.ts';
+import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
+import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */

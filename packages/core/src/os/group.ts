@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupHasLive, signal } from './proc.ts';
-import { SERVICE } from './servicedir.ts';
+import { SERVICE } from '../formats/servicedir.ts';
 
 /** How long a stopping service gets between TERM and KILL, unless S/timeout-kill says otherwise. */
 export const DEFAULT_KILL_TIMEOUT_MS = 10_000;

@@ -2,10 +2,10 @@
 // lock; the control FIFO with our own writer; the ok FIFO whose reader means "running".
 import { closeSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isErrno } from './errno.ts';
-import { SvkitError, unable } from './errors.ts';
-import { ensureFifo, openFifoReader, openFifoWriter, tryLock } from './fifo.ts';
-import { SERVICE } from './servicedir.ts';
+import { isErrno } from '../formats/errno.ts';
+import { SvkitError, unable } from '../formats/errors.ts';
+import { ensureFifo, openFifoReader, openFifoWriter, tryLock } from '../os/fifo.ts';
+import { SERVICE } from '../formats/servicedir.ts';
 
 export interface ControlFifo {
   readonly read: number;

@@ -1,10 +1,10 @@
 // What svstat learns about one service directory, in daemontools' order of checks.
 import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errnoText, isErrno } from './errno.ts';
+import { errnoText, isErrno } from '../formats/errno.ts';
 import { probeOk } from './control.ts';
-import { SERVICE } from './servicedir.ts';
-import { DAEMONTOOLS_STATUS_SIZE, STATUS_SIZE, unpackStatus, type Status } from './status.ts';
+import { SERVICE } from '../formats/servicedir.ts';
+import { DAEMONTOOLS_STATUS_SIZE, STATUS_SIZE, unpackStatus, type Status } from '../formats/status.ts';
 
 export type Inspection =
   | { readonly kind: 'status'; readonly status: Status; readonly normallyUp: boolean }

@@ -1,7 +1,7 @@
 // env/ in a service directory, applied like daemontools' envdir when run is spawned.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from './errno.ts';
+import { isErrno } from '../formats/errno.ts';
 
 /**
  * Each file NAME sets NAME to its first line, trailing spaces and tabs removed, NULs turned

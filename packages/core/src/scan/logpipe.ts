@@ -2,9 +2,9 @@
 // restarts of either side and of svscan itself.
 import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { isErrno } from './errno.ts';
-import { ensureFifo } from './fifo.ts';
-import { SERVICE } from './servicedir.ts';
+import { isErrno } from '../formats/errno.ts';
+import { ensureFifo } from '../os/fifo.ts';
+import { SERVICE } from '../formats/servicedir.ts';
 
 export interface LogPipe {
   /**

@@ -2,12 +2,12 @@
 // joined by a pipe that outlives both.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLogScriptFile } from './log/script.ts';
+import { parseLogScriptFile } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
-import type { Poller } from './poller.ts';
-import { SERVICE } from './servicedir.ts';
-import { Supervisor } from './supervisor.ts';
+import type { Poller } from '../os/poller.ts';
+import { SERVICE } from '../formats/servicedir.ts';
+import { Supervisor } from '../supervise/supervisor.ts';
 
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
 const LOG_DRAIN_MS = 5000;

@@ -4,10 +4,10 @@
 // cost is that a kill in the few microseconds between a write and its consume repeats that
 // chunk's lines once.
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { errnoText, isErrno } from './errno.ts';
-import { openLog, type Log, type LogOptions } from './log/engine.ts';
-import type { Poller } from './poller.ts';
-import { sys } from './sys.ts';
+import { errnoText, isErrno } from '../formats/errno.ts';
+import { openLog, type Log, type LogOptions } from '../log/engine.ts';
+import type { Poller } from '../os/poller.ts';
+import { sys } from '../os/sys.ts';
 
 /** Default capacity of a Linux pipe: a full pipe without a newline is fed as it is. */
 const CHUNK = 65536;

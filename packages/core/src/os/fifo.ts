@@ -1,6 +1,6 @@
 // FIFOs and flock-style locks, the two primitives supervise/ is made of.
 import { closeSync, constants, lstatSync, openSync, unlinkSync } from 'node:fs';
-import { isErrno } from './errno.ts';
+import { isErrno } from '../formats/errno.ts';
 import { LOCK_EX, LOCK_NB, sys } from './sys.ts';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_APPEND, O_CREAT } = constants;

@@ -3,12 +3,12 @@
 import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoText } from './errno.ts';
-import { unable } from './errors.ts';
-import { sharedPoller } from './poller.ts';
+import { errnoText } from '../formats/errno.ts';
+import { unable } from '../formats/errors.ts';
+import { sharedPoller } from '../os/poller.ts';
 import { ScannedService } from './scanned.ts';
-import { SERVICE } from './servicedir.ts';
-import { Warner } from './warner.ts';
+import { SERVICE } from '../formats/servicedir.ts';
+import { Warner } from '../supervise/warner.ts';
 
 /** The safety-net rescan period; watching the directory makes most scans immediate. */
 export const RESCAN_MS = 1000;

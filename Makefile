@@ -5,8 +5,11 @@ TOOLS := $(filter-out _%,$(basename $(notdir $(wildcard packages/tools/src/*.ts)
 NODE_INCLUDE := $(shell $(NODE) -p "require('path').join(process.execPath, '..', '..', 'include', 'node')")
 TSX := --import ./test/helpers/tsx.mjs
 TEST_TIMEOUT ?= 120000
+# Temp dirs of a test run carry this mark: unique per checkout, so no-strays.sh sees only its own.
+export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
+FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers typecheck test test-unit test-cli test-interop test-scenarios bench run clean check
+.PHONY: all build native bundle launchers typecheck test test-unit test-cli test-interop test-scenarios test-faults bench run clean check
 
 all: build
 
@@ -34,7 +37,7 @@ typecheck: node_modules/.package-lock.json
 # Skipped tests (interop tests on a machine without the real peers) are named after the summary.
 test: build typecheck
 	@set -o pipefail; $(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) \
-	  test/unit/*.test.ts test/cli/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts | tee build/test.tap
+	  test/unit/*.test.ts test/cli/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts $(FAULT_TESTS) | tee build/test.tap
 	@skipped=$$(grep -E '^ *ok [0-9]+ - .*# SKIP' build/test.tap | sed -E 's/^ *ok [0-9]+ - /  /'); \
 	  if [ -n "$$skipped" ]; then echo "skipped tests:"; echo "$$skipped"; fi
 	@test/helpers/no-strays.sh
@@ -50,6 +53,11 @@ test-interop: build
 
 test-scenarios: build
 	$(NODE) $(TSX) --test test/scenarios/*.test.ts
+
+# The adversarial suite on its own: one bad service must not stall or corrupt the others.
+test-faults: build
+	$(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) $(FAULT_TESTS)
+	@test/helpers/no-strays.sh
 
 bench: build
 	$(NODE) $(TSX) bench/run.ts

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 
-/** Marker in every temp path, so stray processes of the suite can be found (no-strays.sh). */
-export const MARK = 'svkit-test';
+/** Marker in every temp path, so stray processes of the suite can be found (no-strays.sh);
+ * the Makefile makes it unique per checkout, so two checkouts' runs do not see each other's. */
+export const MARK = process.env['SVKIT_TEST_MARK'] || 'svkit-test';
 
 export class Sandbox {
   readonly root: string;

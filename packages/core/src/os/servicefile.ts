@@ -1,0 +1,58 @@
+// Reads a file of a service dir, which a user controls: never blocks, never reads past a cap.
+import { constants, type FileHandle, open } from 'node:fs/promises';
+import { isErrno } from '../formats/errno.ts';
+
+/** What a service-dir file turned out to be. Only `ok` carries bytes. */
+export type ServiceFile =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'not-regular'; readonly type: FileType }
+  | { readonly kind: 'too-big'; readonly cap: number }
+  | { readonly kind: 'ok'; readonly data: Buffer };
+
+export type FileType = 'directory' | 'fifo' | 'character device' | 'block device' | 'socket' | 'other';
+
+/** Default cap for one-value files (timeout-kill, notification-fd, ...): far above any sane value. */
+export const SERVICE_FILE_CAP = 64 * 1024;
+
+/**
+ * Opens PATH non-blocking (a FIFO cannot hold the thread-pool thread), checks on the open
+ * descriptor that it is a regular file (a symlink to /dev/zero is a device, not a file), and reads
+ * at most CAP bytes. ENOENT and ENOTDIR mean absent; other errors are thrown.
+ */
+export async function readServiceFile(path: string, cap = SERVICE_FILE_CAP): Promise<ServiceFile> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return { kind: 'absent' };
+    if (isErrno(err, 'ENXIO')) return { kind: 'not-regular', type: 'socket' };
+    throw err;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return { kind: 'not-regular', type: typeOf(st) };
+    if (st.size > cap) return { kind: 'too-big', cap };
+    // The size can grow between stat and read (or lie, as in /proc): read one byte past the cap.
+    const buf = Buffer.alloc(Math.min(cap, Math.max(st.size, 4096)) + 1);
+    let got = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+      if (got > cap) return { kind: 'too-big', cap };
+      if (got === buf.length) break;
+    }
+    return { kind: 'ok', data: buf.subarray(0, got) };
+  } finally {
+    await fh.close();
+  }
+}
+
+function typeOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): FileType {
+  if (st.isDirectory()) return 'directory';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isSocket()) return 'socket';
+  return 'other';
+}

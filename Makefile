@@ -64,7 +64,7 @@ bench: build
 
 # The main job: svscan on service-examples/, in the foreground (Ctrl-C stops everything).
 run: build
-	PATH="$(CURDIR)/bin:$$PATH" exec bin/svscan service-examples
+	PATH="$(CURDIR)/bin:$$PATH" exec bin/svscan -v service-examples
 
 clean:
 	rm -rf dist build bench/out

@@ -1,6 +1,10 @@
 // Bundles each program of packages/tools/src into dist/<program>.mjs, so the installed
 // commands start as fast as Node itself. Usage: node scripts/bundle.mjs prog...
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+// --version answers from this constant: no package.json read when a program starts.
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 
 const programs = process.argv.slice(2);
 await build({
@@ -12,6 +16,7 @@ await build({
   format: 'esm',
   target: 'node20',
   legalComments: 'none',
+  define: { __SVKIT_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   // CommonJS dependencies (commander, pidusage) call require() for Node built-ins.
   banner: { js: "import { createRequire as __svkitRequire } from 'node:module'; const require = __svkitRequire(import.meta.url);" },

@@ -23,3 +23,10 @@ test('the first letter outside the set is reported as illegal', () => {
   assert.deepEqual(getoptLetters(['-uz', 'S'], SVC), { letters: 'u', operands: [], illegal: 'z' });
   assert.equal(getoptLetters(['-d', '-Z'], SVC).illegal, 'Z');
 });
+
+test('-w takes the rest of its word or the next word, and is not a letter sent', () => {
+  assert.deepEqual(getoptLetters(['-w', '10', '-t', 'S'], SVC, 'w'), { letters: 't', operands: ['S'], values: { w: '10' } });
+  assert.deepEqual(getoptLetters(['-uw5', 'S'], SVC, 'w'), { letters: 'u', operands: ['S'], values: { w: '5' } });
+  assert.deepEqual(getoptLetters(['-dw'], SVC, 'w'), { letters: 'd', operands: [], missing: 'w' });
+  assert.equal(getoptLetters(['-w', '1', 'S'], SVC).illegal, 'w');
+});

@@ -149,4 +149,10 @@ export function main(args: string[]): Promise<number> {
   });
 }
 
-runMain(import.meta.url, { prog: PROG, usage: USAGE, main });
+runMain(import.meta.url, {
+  prog: PROG,
+  usage: USAGE,
+  summary: 'writes its input to rotated, size-capped log directories',
+  details: '  script  actions, each one argument: t (TAI64N stamps), s SIZE, n NUM, +PATTERN, -PATTERN,\n          e (to stderr), =FILE (status), DIR (a log directory: ./main or /abs)',
+  main,
+});

@@ -22,4 +22,10 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-runMain(import.meta.url, { prog: PROG, usage: USAGE, main });
+runMain(import.meta.url, {
+  prog: PROG,
+  usage: USAGE,
+  summary: 'starts the run of a service directory and restarts it when it exits',
+  details: '  dir  the service directory (run, and optionally finish, down, env/, log/)',
+  main,
+});

@@ -1,32 +1,28 @@
 // svscan: supervises every service directory of DIR from this one process (docs/svscan.md).
-import { Scanner } from '@svkit/core';
+import { Scanner, type ServiceEvent } from '@svkit/core';
 import { watch } from 'chokidar';
-import { Command, CommanderError } from 'commander';
 import { runMain } from './_cli/run.ts';
+import { eventLine } from './_cli/events.ts';
+import { getoptLetters } from './_cli/getopt.ts';
 import { warn, writeAll } from './_cli/stderr.ts';
 import { usageError } from './_cli/usage.ts';
 
 const PROG = 'svscan';
-const USAGE = 'svscan [dir]';
 
-function parse(args: string[]): string | undefined {
-  const cmd = new Command(PROG)
-    .argument('[dir]', 'scan directory', '.')
-    .exitOverride()
-    .configureOutput({ writeErr: () => {}, writeOut: (s) => writeAll(1, s) });
-  try {
-    cmd.parse(args, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError && err.code === 'commander.helpDisplayed') return undefined;
-    throw usageError();
-  }
-  return String(cmd.processedArgs[0] ?? '.');
+/** `[-v] [dir]`, by hand: 0.76 takes no options, so nothing a script passed before changes meaning. */
+function parse(args: string[]): { dir: string; verbose: boolean } {
+  const { letters, operands, illegal } = getoptLetters(args, 'v');
+  if (illegal !== undefined || operands.length > 1) throw usageError();
+  return { dir: operands[0] ?? '.', verbose: letters.includes('v') };
 }
 
 export async function main(args: string[]): Promise<number> {
-  const dir = parse(args);
-  if (dir === undefined) return 0;
-  const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m) });
+  const { dir, verbose } = parse(args);
+  const onEvent = (e: ServiceEvent): void => {
+    const line = eventLine(e, PROG);
+    if (line !== undefined) writeAll(2, line);
+  };
+  const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m), ...(verbose ? { onEvent } : {}) });
   // Handlers first: a TERM that arrives while the first pass starts services must bring them
   // down, not kill svscan with the default action and orphan them.
   let stopping: Promise<void> | undefined;
@@ -54,4 +50,11 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-runMain(import.meta.url, { prog: PROG, usage: USAGE, main });
+runMain(import.meta.url, {
+  prog: PROG,
+  usage: 'svscan [-v] [dir]',
+  summary: 'supervises every service directory of dir (default .) from this one process',
+  details: `  -v   one line per service event on stderr (start, exit, restart, TERM/KILL, svc commands)
+  dir  the scan directory; one svscan per directory (SCANDIR/.svscan/lock)`,
+  main,
+});

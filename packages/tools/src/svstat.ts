@@ -2,52 +2,60 @@
 import { formatSvstat, inspectService, toJsonStatus, unable } from '@svkit/core';
 import { openSync, closeSync } from 'node:fs';
 import { runMain } from './_cli/run.ts';
+import { answerMeta } from './_cli/help.ts';
 import { writeAll } from './_cli/stderr.ts';
+import { resolveServices } from './_cli/svdir.ts';
 import { usageError } from './_cli/usage.ts';
 
-const PROG = 'svstat';
-const USAGE = 'svstat [--json] dir...';
+const HELP = {
+  prog: 'svstat',
+  usage: 'svstat [--json] dir...',
+  summary: 'prints the status of each service directory',
+  details: `  --json  one JSON document for all directories (options may follow the directories)
+  dir     a service directory; with SVDIR set, a bare NAME means $SVDIR/NAME`,
+};
 
 // Parsed by hand rather than with commander: svstat is called in loops by monitoring scripts,
-// and commander's 130 KB cost ~20 ms of start-up, past the 1.3x `node -e 0` budget.
-function parse(args: string[]): { json: boolean; help: boolean; dirs: string[] } {
+// and commander's 130 KB cost ~20 ms of start-up, past the 1.3x `node -e 0` budget. Options
+// may follow operands (`svstat web --json`); after `--` everything is a directory.
+function parse(args: string[]): { json: boolean; dirs: string[]; meta?: string } {
   let json = false;
-  let i = 0;
-  for (; i < args.length; i++) {
+  const dirs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--') {
-      i++;
+      dirs.push(...args.slice(i + 1));
       break;
     }
-    if (arg === '--help' || arg === '-h') return { json, help: true, dirs: [] };
     if (arg === '--json') json = true;
+    else if (arg === '--help' || arg === '-h') return { json, dirs, meta: '--help' };
+    else if (arg === '--version') return { json, dirs, meta: arg };
     else if (arg.startsWith('-') && arg !== '-') throw usageError();
-    else break;
+    else dirs.push(arg);
   }
-  return { json, help: false, dirs: args.slice(i) };
+  return { json, dirs };
 }
 
 export function main(args: string[]): number {
-  const { json, help, dirs } = parse(args);
-  if (help) {
-    writeAll(1, `usage: ${USAGE}\n\n  --json  one JSON document for all directories (schema: docs/svstat.md)\n`);
-    return 0;
-  }
+  const { json, dirs: operands, meta } = parse(args);
+  // --help or --version anywhere (and svstat's old -h) answer as they do first.
+  if (meta !== undefined) return answerMeta(HELP, [meta]) ?? 0;
   // 0.76 stops when it cannot get back to the current directory after visiting a service.
   try {
     closeSync(openSync('.', 'r'));
   } catch (err) {
     throw unable('open current directory', err);
   }
+  const services = resolveServices(operands);
   const now = Math.floor(Date.now() / 1000);
   if (json) {
-    const services = dirs.map((dir) => toJsonStatus(dir, inspectService(dir), now));
-    writeAll(1, JSON.stringify({ version: 1, services }) + '\n');
+    const out = services.map((s) => toJsonStatus(s.name, inspectService(s.dir), now));
+    writeAll(1, JSON.stringify({ version: 1, services: out }) + '\n');
     return 0;
   }
   // Buffered and written once, like 0.76.
-  writeAll(1, dirs.map((dir) => `${dir}: ${formatSvstat(inspectService(dir), now)}\n`).join(''));
+  writeAll(1, services.map((s) => `${s.name}: ${formatSvstat(inspectService(s.dir), now)}\n`).join(''));
   return 0;
 }
 
-runMain(import.meta.url, { prog: PROG, usage: USAGE, main });
+runMain(import.meta.url, { ...HELP, main });

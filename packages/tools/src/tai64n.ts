@@ -67,4 +67,9 @@ export function main(): number {
   }
 }
 
-runMain(import.meta.url, { prog: PROG, usage: USAGE, main });
+runMain(import.meta.url, {
+  prog: PROG,
+  usage: USAGE,
+  summary: 'puts a TAI64N timestamp before each line of its input',
+  main,
+});

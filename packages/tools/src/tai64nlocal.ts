@@ -96,4 +96,9 @@ export function main(): number {
   }
 }
 
-runMain(import.meta.url, { prog: PROG, usage: USAGE, main });
+runMain(import.meta.url, {
+  prog: PROG,
+  usage: USAGE,
+  summary: 'rewrites a leading TAI64N timestamp of each line as local time',
+  main,
+});

@@ -8,11 +8,14 @@ import { PipeLog } from './pipelog.ts';
 import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
+import type { EventSink } from '../events/event.ts';
 
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
 const LOG_DRAIN_MS = 5000;
 
 export interface ScannedOptions {
+  /** The entry's name in the scan dir: events are labelled NAME and NAME/log. */
+  readonly name: string;
   /** The directory path as svscan names it in messages ("DIR/name"). */
   readonly path: string;
   /** /dev/null, the stdin of services and loggers. */
@@ -21,6 +24,7 @@ export interface ScannedOptions {
   readonly onWarning: (message: string) => void;
   /** Readiness of the FIFOs of in-process logs. */
   readonly poller: Poller;
+  readonly onEvent?: EventSink;
 }
 
 /**
@@ -50,6 +54,12 @@ export class ScannedService {
     this.opts = opts;
   }
 
+  /** The supervisor's events relabelled with the service's name instead of its path. */
+  private events(label: string): { onEvent?: EventSink } {
+    const sink = this.opts.onEvent;
+    return sink === undefined ? {} : { onEvent: (e) => sink({ ...e, service: label }) };
+  }
+
   /**
    * Starts whatever is not supervised yet (first pass, or after `svc -x` let go): the logger
    * first, so the pipe has its reader. Throws SvkitError (lock held elsewhere, ...): the caller
@@ -71,7 +81,7 @@ export class ScannedService {
         this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
-        const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
+        const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning, ...this.events(`${this.opts.name}/log`) });
         log.start();
         this.log = log;
       }
@@ -80,7 +90,7 @@ export class ScannedService {
     }
     if (this.main === undefined || this.main.finished) {
       const out = this.pipe?.serviceEnd ?? stderr;
-      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning });
+      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning, ...this.events(this.opts.name) });
       main.start();
       this.main = main;
     }

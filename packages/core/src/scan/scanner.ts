@@ -9,6 +9,9 @@ import { sharedPoller } from '../os/poller.ts';
 import { ScannedService } from './scanned.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Warner } from '../supervise/warner.ts';
+import { makeEvent, type EventSink } from '../events/event.ts';
+import { SCAN_LOCK, lockScanDir } from './scanlock.ts';
+import { errorKind } from '../formats/errors.ts';
 
 /** The safety-net rescan period; watching the directory makes most scans immediate. */
 export const RESCAN_MS = 1000;
@@ -20,6 +23,8 @@ export interface ScannerOptions {
   readonly dir: string;
   readonly onWarning: (message: string) => void;
   readonly stderr?: number;
+  /** Every service's events, labelled by name (`web`, `web/log`), and the scanner's own (service ''). */
+  readonly onEvent?: EventSink;
 }
 
 /**
@@ -50,6 +55,7 @@ export class Scanner {
   private readonly warners = new Map<string, Warner>();
   private readonly poller = sharedPoller();
   private devNull = -1;
+  private lockFd = -1;
   private timer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -66,8 +72,16 @@ export class Scanner {
     } catch (err) {
       throw unable(`chdir to ${this.opts.dir}`, err);
     }
+    try {
+      this.lockFd = lockScanDir(this.opts.dir);
+    } catch (err) {
+      if (errorKind(err) !== undefined) throw err;
+      // A read-only scan dir can still be scanned (supervise/ links elsewhere): without the lock.
+      this.warn('', `unable to lock ${join(this.opts.dir, SCAN_LOCK)}: ${errnoText(err)}`);
+    }
     this.devNull = openSync('/dev/null', constants.O_RDWR);
     await prepareSuperviseDirs(this.opts.dir, names);
+    this.opts.onEvent?.(makeEvent('supervisor-start', '', process.pid, { dir: this.opts.dir }));
     this.scan();
     this.timer = setInterval(() => this.scan(), RESCAN_MS);
   }
@@ -113,6 +127,9 @@ export class Scanner {
     await Promise.all([...this.entries.values()].map((e) => e.service.stop()));
     this.entries.clear();
     if (this.devNull >= 0) closeSync(this.devNull);
+    if (this.lockFd >= 0) closeSync(this.lockFd);
+    this.lockFd = -1;
+    this.opts.onEvent?.(makeEvent('supervisor-stop', '', process.pid, { dir: this.opts.dir }));
   }
 
   private visit(name: string, path: string, inode: string): void {
@@ -120,7 +137,7 @@ export class Scanner {
     if (entry === undefined) {
       if (!this.ready(name, path)) return;
       const stderr = this.opts.stderr ?? 2;
-      const service = new ScannedService({ path, devNull: this.devNull, stderr, poller: this.poller, onWarning: (m) => this.warn(name, m) });
+      const service = new ScannedService({ name, path, devNull: this.devNull, stderr, poller: this.poller, onWarning: (m) => this.warn(name, m), ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }) });
       entry = { service, inode };
       this.entries.set(name, entry);
     }

@@ -19,6 +19,8 @@ import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
+import { makeEvent, type EventKind, type EventSink } from '../events/event.ts';
+import { signalName } from '../events/signal.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -33,6 +35,8 @@ export interface SupervisorOptions {
   /** fds given to run and finish as 0, 1, 2. */
   readonly stdio?: readonly [number, number, number];
   readonly onWarning?: (message: string) => void;
+  /** Transitions (start, exit, restart, commands, stop escalation) as ServiceEvents, labelled `dir`. */
+  readonly onEvent?: EventSink;
 }
 
 export class Supervisor {
@@ -40,6 +44,9 @@ export class Supervisor {
   private readonly cwd: string;
   private readonly stdio: readonly [number, number, number];
   private readonly warner: Warner;
+  private readonly onEvent: EventSink | undefined;
+  /** How the last child ended, for the restart event that follows it. */
+  private lastEnd: Record<string, string | number | null> = {};
   private state: RunState = 'down';
   private want: Want = 'up';
   private pid = 0;
@@ -73,6 +80,11 @@ export class Supervisor {
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
+    this.onEvent = opts.onEvent;
+  }
+
+  private emit(kind: EventKind, pid: number, fields?: Record<string, string | number | boolean | null>): void {
+    this.onEvent?.(makeEvent(kind, this.dir, pid, fields));
   }
 
   /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
@@ -185,6 +197,7 @@ export class Supervisor {
     this.state = old.runit?.state === 'finish' ? 'finish' : 'run';
     this.lastStart = performance.now();
     const pid = orphan.pid;
+    this.emit('start', pid, { what: this.state, adopted: true });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -200,10 +213,12 @@ export class Supervisor {
       case 'up':
       case 'once':
         this.want = cmd;
+        this.emit(cmd, this.pid);
         if (this.isIdle() && this.restartTimer === undefined) this.scheduleStart();
         break;
       case 'down':
         this.want = 'down';
+        this.emit('down', this.pid);
         this.cancelRestart();
         if (running) this.stopChild();
         break;
@@ -227,7 +242,7 @@ export class Supervisor {
         if (running) this.stopChild();
         return;
       case 'kill':
-        if (running) signal(this.target(), 'SIGKILL');
+        if (running) this.kill('command');
         return;
       default: {
         const sig = PID_SIGNALS[cmd];
@@ -254,16 +269,23 @@ export class Supervisor {
     this.writeStatus();
     if (this.killTimer !== undefined) return;
     const timeout = readKillTimeout(this.cwd, (m) => this.warner.warn(m));
+    this.emit('stop', this.pid, { kill: timeout / 1000 });
     if (timeout === 0) return;
     const pid = this.pid;
     this.killTimer = setTimeout(() => {
       this.killTimer = undefined;
-      if (this.pid === pid && this.state === 'run') signal(this.target(), 'SIGKILL');
+      if (this.pid === pid && this.state === 'run') this.kill('timeout');
     }, timeout);
   }
 
-  private scheduleStart(): void {
+  private kill(why: 'command' | 'timeout'): void {
+    this.emit('kill', this.pid, { why });
+    signal(this.target(), 'SIGKILL');
+  }
+
+  private scheduleStart(restart = false): void {
     const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - performance.now());
+    if (restart) this.emit('restart', 0, { ...this.lastEnd, cause: 'exit', wait: Math.round(wait / 100) / 10 });
     if (wait === 0) return this.startRun();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -293,6 +315,7 @@ export class Supervisor {
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {
+        this.lastEnd = {};
         this.warner.warn(`unable to start ${this.dir}/${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
         this.writeStatus();
@@ -308,7 +331,7 @@ export class Supervisor {
     this.termSent = false;
     this.paused = false;
     this.writeStatus();
-    this.warner.clear();
+    this.emit('start', pid, { what: state });
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
@@ -323,10 +346,18 @@ export class Supervisor {
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     this.killTimer = undefined;
     this.state = 'down';
+    this.lastEnd = { what: wasFinish ? 'finish' : 'run', code: end.code, signal: end.signal === null ? null : signalName(end.signal) };
+    if (this.onEvent !== undefined) {
+      const then = !wasFinish && this.hasFinish() ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
+      this.emit('exit', pid, { ...this.lastEnd, then });
+    }
     const group = pgid || pid;
     // The common restart (no finish, nothing left in the group, run lived >= 1 s): straight to
     // the new start, whose status write replaces the "down" one readers would never see.
-    if (this.restartsAtOnce(wasFinish, group)) return this.startRun();
+    if (this.restartsAtOnce(wasFinish, group)) {
+      this.emit('restart', 0, { ...this.lastEnd, cause: 'exit', wait: 0 });
+      return this.startRun();
+    }
     this.writeStatus();
     // Leftovers of the group go before anything new starts: never two copies at once.
     this.clearing = true;
@@ -358,7 +389,7 @@ export class Supervisor {
   private afterDown(): void {
     this.state = 'down';
     if (this.exiting) return this.close();
-    if (this.want === 'up') this.scheduleStart();
+    if (this.want === 'up') this.scheduleStart(true);
   }
 
   private writeStatus(): void {

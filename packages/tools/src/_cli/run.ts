@@ -2,15 +2,14 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { errorKind } from '@svkit/core';
+import { answerMeta, type Help } from './help.ts';
 import { fatal, usage } from './stderr.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_PERMANENT = 100;
 export const EXIT_TEMPORARY = 111;
 
-export interface Program {
-  readonly prog: string;
-  readonly usage: string;
+export interface Program extends Help {
   readonly main: (args: string[]) => Promise<number> | number;
 }
 
@@ -48,8 +47,9 @@ export function reportError(p: Program, err: unknown): number {
 /** Runs p.main when this module is the process entry; never calls process.exit(). */
 export function runMain(moduleUrl: string, p: Program): void {
   if (!isEntry(moduleUrl)) return;
+  const args = process.argv.slice(2);
   Promise.resolve()
-    .then(() => p.main(process.argv.slice(2)))
+    .then(() => answerMeta(p, args) ?? p.main(args))
     .then(
       (code) => { process.exitCode = code; },
       (err: unknown) => { process.exitCode = reportError(p, err); },

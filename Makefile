@@ -9,11 +9,11 @@ TEST_TIMEOUT ?= 120000
 export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers typecheck test test-unit test-cli test-interop test-scenarios test-faults bench run clean check
+.PHONY: all build native bundle launchers man typecheck test test-unit test-cli test-interop test-scenarios test-faults bench run clean check
 
 all: build
 
-build: native bundle launchers
+build: native bundle launchers man
 
 node_modules/.package-lock.json: package.json
 	npm ci --no-audit --no-fund
@@ -26,6 +26,12 @@ build/svkit_sys.node: packages/core/native/sys.c
 
 bundle: node_modules/.package-lock.json
 	$(NODE) scripts/bundle.mjs $(TOOLS)
+
+# Man pages from docs/<prog>.md (the one source): `man -l build/man/svscan.8` from a checkout.
+man: build/man/.made
+build/man/.made: $(wildcard docs/*.md) scripts/man.mjs package.json
+	$(NODE) scripts/man.mjs build/man $(TOOLS)
+	@touch $@
 
 launchers:
 	@for t in $(TOOLS); do ln -sfn _launch bin/$$t; done

@@ -14,9 +14,9 @@ export interface Svscan {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts bin/svscan DIR in the background, tracked by the sandbox, stdout and stderr captured. */
-export function startSvscan(box: Sandbox, dir: string): Svscan {
-  const child = box.track(startBackground('svscan', [dir], { cwd: box.root }));
+/** Starts bin/svscan [OPTIONS] DIR in the background, tracked by the sandbox, stdout and stderr captured. */
+export function startSvscan(box: Sandbox, dir: string, options: readonly string[] = []): Svscan {
+  const child = box.track(startBackground('svscan', [...options, dir], { cwd: box.root }));
   if (child.pid === undefined) throw new Error('svscan did not start');
   let err = '';
   child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });

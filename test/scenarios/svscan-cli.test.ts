@@ -2,7 +2,7 @@
 // most once a minute each, and what svc says about an in-process log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool, startBackground } from '../helpers/tools.ts';
 import { startSvscan, supervised, waitUp } from './_svscan.ts';
@@ -93,6 +93,7 @@ test('svc on an in-process log says it has no supervisor: exit 0 as for any unco
   box.write('sc/web/log/multilog', './main\n');
   const scan = startSvscan(box, 'sc');
   await waitUp(box.path('sc/web'), 20_000);
+  assert.equal(existsSync(box.path('sc/web/log/supervise')), false, 'an in-process log has no supervise/');
   const warning = 'svc: warning: unable to control sc/web/log: an in-process log of svscan has no supervisor (control its service instead)\n';
   const plain = await runTool('svc', ['-t', 'sc/web/log'], { cwd: box.root });
   assert.deepEqual([plain.code, plain.stdout, plain.stderr], [0, '', warning]);

@@ -39,8 +39,16 @@ async function prepareSuperviseDirs(dir: string, names: readonly string[]): Prom
   };
   await Promise.all(names.filter((n) => !n.startsWith('.')).flatMap((n) => {
     const service = join(dir, n);
-    return [prepare(service), stat(join(service, SERVICE.log)).then((st) => (st.isDirectory() ? prepare(join(service, SERVICE.log)) : undefined), () => {})];
+    return [prepare(service), supervisedLog(join(service, SERVICE.log)).then((yes) => (yes ? prepare(join(service, SERVICE.log)) : undefined))];
   }));
+}
+
+/** S/log gets a supervise/ only when a logger process runs there: an in-process log (S/log/multilog, no S/log/run) has none. */
+async function supervisedLog(logDir: string): Promise<boolean> {
+  const isDir = await stat(logDir).then((st) => st.isDirectory(), () => false);
+  if (!isDir) return false;
+  const has = (name: string): Promise<boolean> => stat(join(logDir, name)).then(() => true, () => false);
+  return (await has(SERVICE.run)) || !(await has(SERVICE.logScript));
 }
 
 interface Entry {

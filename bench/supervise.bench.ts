@@ -13,6 +13,8 @@ type Cmd = (dir: string) => [string, string[]] | null;
 interface Kit {
   supervise: Cmd;
   svcT: Cmd;
+  /** TERM, then wait for the new pid in the command itself (daemontools' svc cannot wait). */
+  waitT: Cmd;
   svcH: Cmd;
   svstat: Cmd;
 }
@@ -21,10 +23,10 @@ const has = (p: string | undefined, args: (d: string) => string[]): Cmd => (dir)
 const sk = (tool: string, args: (d: string) => string[]): Cmd => has(svkitAvailable(tool) ? svkitBin(tool) : undefined, args);
 
 const KITS: Record<Suite, Kit> = {
-  svkit: { supervise: sk('supervise', (d) => [d]), svcT: sk('svc', (d) => ['-t', d]), svcH: sk('svc', (d) => ['-h', d]), svstat: sk('svstat', (d) => [d]) },
-  daemontools: { supervise: has(peer('supervise'), (d) => [d]), svcT: has(peer('svc'), (d) => ['-t', d]), svcH: has(peer('svc'), (d) => ['-h', d]), svstat: has(peer('svstat'), (d) => [d]) },
-  runit: { supervise: has(peer('runsv'), (d) => [d]), svcT: has(peer('sv'), (d) => ['term', d]), svcH: has(peer('sv'), (d) => ['hup', d]), svstat: has(peer('sv'), (d) => ['status', d]) },
-  s6: { supervise: has(peer('s6-supervise'), (d) => [d]), svcT: has(peer('s6-svc'), (d) => ['-t', d]), svcH: has(peer('s6-svc'), (d) => ['-h', d]), svstat: has(peer('s6-svstat'), (d) => [d]) },
+  svkit: { supervise: sk('supervise', (d) => [d]), svcT: sk('svc', (d) => ['-t', d]), waitT: sk('svc', (d) => ['-w', '7', '-t', d]), svcH: sk('svc', (d) => ['-h', d]), svstat: sk('svstat', (d) => [d]) },
+  daemontools: { supervise: has(peer('supervise'), (d) => [d]), svcT: has(peer('svc'), (d) => ['-t', d]), waitT: () => null, svcH: has(peer('svc'), (d) => ['-h', d]), svstat: has(peer('svstat'), (d) => [d]) },
+  runit: { supervise: has(peer('runsv'), (d) => [d]), svcT: has(peer('sv'), (d) => ['term', d]), waitT: has(peer('sv'), (d) => ['-w', '7', 'restart', d]), svcH: has(peer('sv'), (d) => ['hup', d]), svstat: has(peer('sv'), (d) => ['status', d]) },
+  s6: { supervise: has(peer('s6-supervise'), (d) => [d]), svcT: has(peer('s6-svc'), (d) => ['-t', d]), waitT: has(peer('s6-svc'), (d) => ['-wR', '-t', d]), svcH: has(peer('s6-svc'), (d) => ['-h', d]), svstat: has(peer('s6-svstat'), (d) => [d]) },
 };
 const dtSvc = peer('svc');
 
@@ -36,11 +38,11 @@ interface Running {
 
 const unexpected = new Map<Suite, number>();
 
-/** Waits until the child has run long enough for an immediate restart, then triggers it and times the new pid. */
-async function restartTrial(suite: Suite, r: Running, trigger: () => void): Promise<number | null> {
+/** Waits until the child has run long enough for an immediate restart; false if it never settles. */
+async function settle(suite: Suite, r: Running): Promise<boolean> {
   const deadline = now() + 10_000;
   for (;;) {
-    if (now() > deadline) return null;
+    if (now() > deadline) return false;
     const wait = r.since + MIN_UPTIME_MS - now();
     if (wait > 0) await sleep(wait);
     const cur = statusPid(r.dir, suite);
@@ -50,12 +52,38 @@ async function restartTrial(suite: Suite, r: Running, trigger: () => void): Prom
     r.pid = cur;
     r.since = now();
   }
+  return true;
+}
+
+/** Waits until the child has run long enough for an immediate restart, then triggers it and times the new pid. */
+async function restartTrial(suite: Suite, r: Running, trigger: () => void): Promise<number | null> {
+  if (!(await settle(suite, r))) return null;
   const old = r.pid;
   let pid = 0;
   const t0 = now();
   trigger();
   const t1 = pollSync(() => ((pid = statusPid(r.dir, suite)), pid !== 0 && pid !== old), 5000);
   if (t1 === null) return null;
+  r.pid = pid;
+  r.since = t1;
+  return t1 - t0;
+}
+
+/**
+ * A waiting restart (svc -w 7 -t, sv -w 7 restart, s6-svc -wR -t): wall time from spawn to the
+ * command's exit; 'early' when it returned while status did not yet show a new pid.
+ */
+async function waitTrial(suite: Suite, r: Running, cmd: [string, string[]]): Promise<number | 'early' | null> {
+  if (!(await settle(suite, r))) return null;
+  const old = r.pid;
+  const t0 = now();
+  const child = spawn(cmd[0], cmd[1], { stdio: 'ignore' });
+  child.on('error', () => {});
+  const code = await new Promise<number | null>((done) => child.on('exit', (c) => done(c)));
+  const t1 = now();
+  const pid = statusPid(r.dir, suite);
+  if (code !== 0) return null;
+  if (pid === 0 || pid === old) return 'early';
   r.pid = pid;
   r.since = t1;
   return t1 - t0;
@@ -117,6 +145,15 @@ export async function run(): Promise<BenchSection> {
     };
     const own = await trials(viaCmd((s, d) => KITS[s].svcT(d)), () => pending);
     const dt = await trials(viaCmd((_s, d) => (dtSvc === undefined ? null : [dtSvc, ['-t', d]])), () => pending);
+    const waited = new Map<Suite, number[]>();
+    for (let i = 0; i < TRIALS; i++)
+      for (const [suite, r] of running) {
+        const cmd = KITS[suite].waitT(r.dir);
+        if (cmd === null) continue;
+        const ms = await waitTrial(suite, r, cmd);
+        if (typeof ms === 'number') waited.set(suite, [...(waited.get(suite) ?? []), ms]);
+        else notes.push(`${suite}: waiting restart ${ms === 'early' ? 'returned before status showed a new pid' : 'failed or never settled'} in one trial`);
+      }
 
     // Wall time of one-shot commands, interleaved so drift hits every column alike.
     const walls = new Map<string, number[]>();
@@ -135,6 +172,7 @@ export async function run(): Promise<BenchSection> {
       row('restart after SIGKILL of a child up >= 1.6 s, to new pid in status', med(kill), '<= 1.5x daemontools'),
       row('svc -t to new pid in status, each suite\'s own svc (svc, sv term, s6-svc)', med(own)),
       row('svc -t to new pid in status, daemontools svc for every supervisor', med(dt), '<= 1.5x daemontools'),
+      row('waiting restart to its exit: svc -w 7 -t, sv -w 7 restart, s6-svc -wR -t (daemontools: none)', med(waited)),
       row('node -e 0', (s) => (s === 'svkit' ? median(walls.get('node') ?? []) : null)),
       row('svc -h DIR wall time (runit: sv hup, s6: s6-svc -h)', wall('svc'), '<= 1.3x node -e 0'),
       row('svstat DIR wall time (runit: sv status, s6: s6-svstat)', wall('svstat'), '<= 1.3x node -e 0'),
@@ -144,7 +182,8 @@ export async function run(): Promise<BenchSection> {
       `restart: wait until the child has run >= ${MIN_UPTIME_MS} ms, SIGKILL it (or start the svc), then poll supervise/status every 0.5 ms (pid: bytes 12-15 LE; s6: 8-byte BE at offset 24) until a new non-zero pid of ./run appears (a ./finish pid, runit state 2 or s6 flag "finishing", does not count)`,
       's6: s6-supervise 2.11 forks for ./finish after every death (even with no finish file) and keeps >= 1 s between that spawn and the next ./run, so its restart takes about 1 s whatever the uptime; its ./finish pid shows in status for ~1 ms',
       'wall time: spawnSync to exit, stdio ignored; svkit tools run through bin/ (sh launcher + node dist/<tool>.mjs); `node -e 0` is the floor any Node tool pays',
-      `restart spread, min–max ms over the trials: ${[spread('SIGKILL', kill), spread('own svc -t', own), spread('daemontools svc -t', dt)].join('; ')}`,
+      `restart spread, min–max ms over the trials: ${[spread('SIGKILL', kill), spread('own svc -t', own), spread('daemontools svc -t', dt), spread('waiting restart', waited)].join('; ')}`,
+      'waiting restart: wall time from spawn to exit of the waiting command, which must exit 0 with the new pid already in status (checked right after); it includes the command\'s own start-up (svkit: a Node process)',
       ...(unexpected.size > 0 ? [`status showed a pid the bench did not expect before a trial (uptime clock restarted): ${[...unexpected].map(([s, k]) => `${s} ${k}x`).join(', ')}`] : []),
       machineNote('supervise.bench.ts'),
     );

@@ -75,5 +75,5 @@ test('svscan: usage and fatal errors', async () => {
   const file = await runTool('svscan', ['/etc/passwd']);
   assert.deepEqual([file.code, file.stdout, file.stderr], [111, '', 'svscan: fatal: unable to chdir to /etc/passwd: not a directory\n']);
   const two = await runTool('svscan', ['a', 'b']);
-  assert.deepEqual([two.code, two.stdout, two.stderr], [100, '', 'svscan: usage: svscan [dir]\n']);
+  assert.deepEqual([two.code, two.stdout, two.stderr], [100, '', 'svscan: usage: svscan [-v] [dir]\n']);
 });

@@ -11,6 +11,7 @@ export * from './supervise/await.ts';
 export * from './supervise/report.ts';
 export * from './os/fifo.ts';
 export * from './supervise/supervisor.ts';
+export { Warner } from './supervise/warner.ts';
 export * from './scan/scanner.ts';
 export * from './events/event.ts';
 export { openLog, type Log, type LogOptions } from './log/engine.ts';

@@ -1,5 +1,5 @@
 // svscan: supervises every service directory of DIR from this one process (docs/svscan.md).
-import { Scanner, type ServiceEvent } from '@svkit/core';
+import { Scanner, Warner, type ServiceEvent } from '@svkit/core';
 import { watch } from 'chokidar';
 import { runMain } from './_cli/run.ts';
 import { eventLine } from './_cli/events.ts';
@@ -41,7 +41,9 @@ export async function main(args: string[]): Promise<number> {
   watcher.on('all', () => scanner.scan());
   // What appeared between the first pass and the watch being in place is picked up now.
   watcher.on('ready', () => scanner.scan());
-  watcher.on('error', (err) => warn(PROG, `unable to watch ${dir}: ${err instanceof Error ? err.message : String(err)}`));
+  // Rate-limited like every other warning of svscan: a watch failing over and over says so once a minute.
+  const watchWarner = new Warner((m) => warn(PROG, m));
+  watcher.on('error', (err) => watchWarner.warn(`unable to watch ${dir}: ${err instanceof Error ? err.message : String(err)}`));
   await finished;
   await watcher.close();
   process.removeAllListeners('SIGHUP');

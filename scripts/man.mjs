@@ -57,7 +57,9 @@ function convert(prog, md) {
     const h = /^(##+) (.*)$/.exec(line);
     if (h !== null) {
       flush();
-      out.push(h[1] === '##' ? `.SH ${plain(h[2]).toUpperCase()}` : `.SS ${plain(h[2])}`);
+      // Section names in capitals, but not what is in backticks (`-v` stays -v).
+      const upper = h[2].split(/(`[^`]*`)/).map((p) => (p.startsWith('`') ? p : p.toUpperCase())).join('');
+      out.push(h[1] === '##' ? `.SH "${plain(upper)}"` : `.SS "${plain(h[2])}"`);
       i++;
       continue;
     }

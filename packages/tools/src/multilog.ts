@@ -153,6 +153,6 @@ runMain(import.meta.url, {
   prog: PROG,
   usage: USAGE,
   summary: 'writes its input to rotated, size-capped log directories',
-  details: '  script  actions, each one argument: t (TAI64N stamps), s SIZE, n NUM, +PATTERN, -PATTERN,\n          e (to stderr), =FILE (status), DIR (a log directory: ./main or /abs)',
+  details: '  script  actions, one argument each, in order: t (TAI64N stamps, first only), +PATTERN,\n          -PATTERN, e (copy to stderr), =FILE (status), sSIZE, nNUM, !PROCESSOR,\n          ./DIR or /DIR (a log directory)',
   main,
 });

@@ -213,4 +213,25 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     assert.equal(b, 'missing: unable to chdir: file does not exist\nfile: unable to chdir: not a directory\nplain: unable to open supervise/ok: file does not exist\ndead: supervise not running\n');
     assert.equal(a, b);
   });
+  it('svc -w waits on real supervise (18-byte status) for down, up and a new pid', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = fixture(box, 'siglog', 'S');
+    await supervise(box, dir, real('supervise'));
+    const first = await waitUp(dir);
+    for (const [args, check] of [
+      [['-w', '20', '-d'], (pid: number) => pid === 0],
+      [['-w', '20', '-u'], (pid: number) => pid !== 0 && pid !== first],
+    ] as const) {
+      const r = await runTool('svc', [...args, dir]);
+      assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], args.join(' '));
+      const pid = readFileSync(`${dir}/supervise/status`).readUInt32LE(12);
+      assert.ok(check(pid), `${args.join(' ')}: pid ${pid} when svc returned`);
+    }
+    const before = readFileSync(`${dir}/supervise/status`).readUInt32LE(12);
+    const term = await runTool('svc', ['-w', '20', '-t', dir]);
+    assert.deepEqual([term.code, term.stdout, term.stderr], [0, '', '']);
+    const after = readFileSync(`${dir}/supervise/status`).readUInt32LE(12);
+    assert.ok(after !== 0 && after !== before, `new pid ${before} -> ${after}`);
+  });
 });

@@ -25,6 +25,8 @@ export interface LogOptions {
   readonly onDrain?: () => void;
   /** Retry delay after a failed write/rename/processor (default 5000 ms, as 0.76). */
   readonly pauseMs?: number;
+  /** Kill a processor running longer than this and retry it later (default: never, as 0.76). */
+  readonly processorTimeoutMs?: number;
 }
 
 /** A running script: feed it bytes; it never reads input or touches process-wide state. */
@@ -33,16 +35,35 @@ export interface Log {
   readonly paused: boolean;
   /** True when a line has started but not ended (for TERM: finish it before stopping). */
   readonly midLine: boolean;
-  /** Processes a chunk synchronously: every complete line is written before it returns. */
+  /**
+   * Processes a chunk: every complete line is written before it returns unless a directory
+   * pauses (a full disk, a processor running); then the rest waits for the drain.
+   */
   feed(chunk: Uint8Array): void;
+  /** Bytes fed so far. */
+  readonly fed: number;
+  /**
+   * Input offset through which every line is written to every directory it goes to: a caller
+   * that can keep its input (svscan's pipe) lets go of it only this far.
+   */
+  committed(): number;
+  /** Lines fed and not yet written to every directory (what close() would drop). */
+  readonly pendingLines: number;
+  /** Names of the directories that wait, and for what ("./main (a retry)"). */
+  readonly waiting: string[];
+  /** Recreates a directory or `current` that was removed; returns messages saying so. */
+  revalidate(): string[];
   /** End of input: a partial last line gets its newline. */
   end(): void;
   /** SIGALRM: rotates every directory whose `current` is not empty. */
   rotateAll(): void;
   /** Resolves when no directory is paused. */
   drained(): Promise<void>;
-  /** end(), then fsync and mode 0744 on each `current` and the locks released. */
-  close(): void;
+  /**
+   * end(), then fsync and mode 0744 on each `current` and the locks released. What cannot be
+   * written is dropped, with a warning per directory giving the lines dropped (none if quiet).
+   */
+  close(quiet?: boolean): void;
 }
 
 /** Validates the script, opens status files, locks and recovers directories; throws SvkitError before any input. */
@@ -66,6 +87,7 @@ class Engine implements Log {
   private lineLen = 0;
   private nextFlush = 0;
   private closed = false;
+  private fedBytes = 0;
 
   constructor(script: LogScript, opts: LogOptions) {
     this.opts = opts;
@@ -76,7 +98,8 @@ class Engine implements Log {
     try {
       for (const a of script.actions) {
         if (a.kind !== 'dir') continue;
-        this.dirs.push(new LogDir({ path: resolve(cwd, a.dir), name: a.dir }, a, { warn, pauseMs: opts.pauseMs ?? PAUSE_MS, resumed: () => this.resumed() }));
+        const hooks = { warn, pauseMs: opts.pauseMs ?? PAUSE_MS, resumed: () => this.resumed(), processorTimeoutMs: opts.processorTimeoutMs };
+        this.dirs.push(new LogDir({ path: resolve(cwd, a.dir), name: a.dir }, a, hooks));
       }
     } catch (err) {
       for (const d of this.dirs) d.close();
@@ -96,9 +119,40 @@ class Engine implements Log {
     return this.inLine;
   }
 
+  get fed(): number {
+    return this.fedBytes;
+  }
+
+  committed(): number {
+    let c = this.fedBytes;
+    for (const d of this.dirs) c = Math.min(c, d.committed(this.fedBytes));
+    return c;
+  }
+
+  get pendingLines(): number {
+    let n = 0;
+    for (const d of this.dirs) n = Math.max(n, d.pendingLines);
+    return n;
+  }
+
+  get waiting(): string[] {
+    return this.dirs.filter((d) => d.paused).map((d) => `${d.place.name} (${d.waitingFor})`);
+  }
+
+  revalidate(): string[] {
+    const out: string[] = [];
+    for (const d of this.dirs) {
+      const what = d.revalidate();
+      if (what !== undefined) out.push(`${d.place.name}${what === 'current' ? '/current' : ''} was removed: created it again`);
+    }
+    return out;
+  }
+
   feed(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const len = buf.length;
+    const base = this.fedBytes;
+    this.fedBytes += len;
     this.stampFresh = false;
     this.nextFlush = READ;
     let i = 0;
@@ -109,7 +163,10 @@ class Engine implements Log {
         const stop = nl === -1 ? len : nl + 1;
         this.tail(buf, i, stop);
         i = stop;
-        if (nl !== -1) this.inLine = this.decided = false;
+        if (nl !== -1) {
+          this.inLine = this.decided = false;
+          this.markLineEnd(base + stop);
+        }
         continue;
       }
       const room = VISIBLE - this.lineLen;
@@ -120,6 +177,7 @@ class Engine implements Log {
         this.putByte(NL);
         this.inLine = false;
         i = nl + 1;
+        this.markLineEnd(base + i);
       } else if (len - i >= room) {
         this.flushUpTo(i + room - 1);
         this.visible(buf, i, i + room);
@@ -164,6 +222,15 @@ class Engine implements Log {
       st.put(n);
     }
     this.lineLen = 0;
+  }
+
+  /** The line ending at input offset `input` is staged in every directory selected for it. */
+  private markLineEnd(input: number): void {
+    for (let k = 0; k < this.dirs.length; k++) {
+      if (this.sel[k] === 0) continue;
+      const d = this.dirs[k] as LogDir;
+      d.mark(d.staging.appended, input);
+    }
   }
 
   private putByte(b: number): void {
@@ -211,6 +278,7 @@ class Engine implements Log {
     if (!this.decided) this.visible(this.line, 0, 0);
     this.putByte(NL);
     this.inLine = this.decided = false;
+    this.markLineEnd(this.fedBytes);
     this.endChunk();
   }
 
@@ -233,11 +301,11 @@ class Engine implements Log {
     this.opts.onDrain?.();
   }
 
-  close(): void {
+  close(quiet = false): void {
     if (this.closed) return;
     this.end();
     this.closed = true;
-    for (const d of this.dirs) d.close();
+    for (const d of this.dirs) d.close(quiet);
     this.selector.close();
   }
 }

@@ -1,6 +1,6 @@
 // The service -> logger pipe of a scanned service: a FIFO in S/supervise/, so it outlives
 // restarts of either side and of svscan itself.
-import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { isErrno } from '../formats/errno.ts';
 import { ensureFifo } from '../os/fifo.ts';
@@ -29,6 +29,8 @@ export function openLogPipe(cwd: string): LogPipe {
   // O_RDWR first: then the blocking O_RDONLY open finds a writer and returns at once.
   const serviceEnd = openSync(path, constants.O_RDWR);
   try {
+    // A second reader steals and garbles lines: only the owner (svscan's user) may open it.
+    fchmodSync(serviceEnd, 0o600);
     return { serviceEnd, loggerEnd: openSync(path, constants.O_RDONLY) };
   } catch (err) {
     closeSync(serviceEnd);

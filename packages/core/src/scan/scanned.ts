@@ -2,7 +2,7 @@
 // joined by a pipe that outlives both.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLogScriptFile } from '../log/script.ts';
+import { parseLogScriptFile, parseScript } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
 import type { Poller } from '../os/poller.ts';
@@ -67,8 +67,9 @@ export class ScannedService {
     try {
       if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
       if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) {
-        const script = parseLogScriptFile(readFileSync(join(logDir, SERVICE.logScript), 'utf8'));
-        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+        const file = join(logDir, SERVICE.logScript);
+        const script = parseScript(parseLogScriptFile(readFileSync(file, 'utf8')), file);
+        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
         const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
@@ -87,12 +88,16 @@ export class ScannedService {
     if (logError !== undefined) throw logError;
   }
 
-  /** Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. */
-  async stop(): Promise<void> {
+  /**
+   * Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. An
+   * in-process log that cannot be written is waited for until `drop` settles (svscan got TERM
+   * twice) or its own timeout.
+   */
+  async stop(drop: Promise<void> = new Promise(() => {})): Promise<void> {
     this.stopping = true;
     await this.main?.shutdown();
     // The in-process log takes what the pipe still holds before the pipe goes.
-    this.pipeLog?.close();
+    await this.pipeLog?.stop(drop);
     this.pipeLog = undefined;
     if (this.pipe !== undefined) {
       // The service's processes are gone: closing our ends leaves the logger's read end alone,

@@ -34,8 +34,15 @@ async function prepareSuperviseDirs(dir: string, names: readonly string[]): Prom
   };
   await Promise.all(names.filter((n) => !n.startsWith('.')).flatMap((n) => {
     const service = join(dir, n);
-    return [prepare(service), stat(join(service, SERVICE.log)).then((st) => (st.isDirectory() ? prepare(join(service, SERVICE.log)) : undefined), () => {})];
+    const log = join(service, SERVICE.log);
+    return [prepare(service), stat(log).then(async (st) => (st.isDirectory() && !(await inProcessLog(log)) ? prepare(log) : undefined), () => {})];
   }));
+}
+
+/** S/log/multilog without S/log/run: svscan writes that log itself, so S/log/ gets no supervise/. */
+async function inProcessLog(log: string): Promise<boolean> {
+  const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+  return !(await exists(join(log, SERVICE.run))) && (await exists(join(log, SERVICE.logScript)));
 }
 
 interface Entry {

@@ -186,12 +186,15 @@ test('row 11: the log FIFO is the owner\'s only, and a second reader is reported
   assert.deepEqual(await scan.exited, { code: 0, signal: null });
 });
 
-test('planted FIFOs in a log dir (a =status file, state at rotation) never block svscan', async (t) => {
+test('planted FIFOs (S/log/multilog, a =status file, state at rotation) never block svscan', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   box.service('sc/trap', 'exec sleep 1000');
   box.write('sc/trap/log/multilog', '=status\n./main\n');
   execFileSync('mkfifo', [box.path('sc/trap/log/status')]);
+  box.service('sc/trap2', 'exec sleep 1000');
+  mkdirSync(box.path('sc/trap2/log'));
+  execFileSync('mkfifo', [box.path('sc/trap2/log/multilog')]);
   const more = box.path('more');
   const second = 'while [ $i -lt 6000 ]; do i=$((i+1)); echo "seq $i"; done';
   box.service('sc/chatty', producer(3000).replace('exec sleep 1000', `while [ ! -e ${more} ]; do sleep 0.05; done; ${second}; exec sleep 1000`));
@@ -200,6 +203,7 @@ test('planted FIFOs in a log dir (a =status file, state at rotation) never block
   const scan = startSvscan(box, 'sc');
   await waitUp(box.path('sc/other'));
   await waitFor(() => scan.stderr().includes('unable to create status: not a regular file'), 20000, 'the =status FIFO refused');
+  await waitFor(() => scan.stderr().includes('unable to read sc/trap2/log/multilog: not a regular file (fifo)'), 20000, 'the script FIFO refused');
   await downActs(box.path('sc/other'));
   const main = box.path('sc/chatty/log/main');
   await waitFor(() => logged(main).at(-1) === 'seq 3000', 30000, 'the first lines logged');

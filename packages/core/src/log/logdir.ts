@@ -189,7 +189,7 @@ export class LogDir {
         case 0: step(`unable to write ${d.name}/current to disk`, () => fsyncSync(this.currentFd)); break; // sync-ok: a descriptor we own
         case 1:
           step(`unable to rename current to previous in directory ${d.name}`, () => renameSync(join(d.path, 'current'), join(d.path, 'previous'))); // sync-ok: rename never waits on contents
-          closeSync(this.currentFd);
+          closeSync(this.currentFd); // sync-ok: closing a descriptor we own
           this.currentFd = -1;
           break;
         case 2:
@@ -241,8 +241,8 @@ export class LogDir {
     if (inodeOf(this.place.path) !== this.dirInode) {
       // The old lock is on a file of the removed directory: no conflict with the new one.
       const opened = openLogDir(this.place, this.settings.num);
-      closeSync(this.currentFd);
-      closeSync(this.lockFd);
+      closeSync(this.currentFd); // sync-ok: closing a descriptor we own
+      closeSync(this.lockFd); // sync-ok: closing a descriptor we own
       this.lockFd = opened.lockFd;
       this.currentFd = opened.currentFd;
       this.currentSize = opened.bytes;
@@ -252,7 +252,7 @@ export class LogDir {
     }
     if (fstatSync(this.currentFd).nlink > 0) return undefined; // sync-ok: fstat of a descriptor we own
     const fd = openCurrent(this.place);
-    closeSync(this.currentFd);
+    closeSync(this.currentFd); // sync-ok: closing a descriptor we own
     this.currentFd = fd;
     this.currentSize = 0;
     this.staging.bytes = 0;
@@ -288,10 +288,10 @@ export class LogDir {
       } catch (err) {
         this.hooks.warn(`unable to write ${this.place.name}/current to disk: ${errnoText(err)}`);
       }
-      closeSync(this.currentFd);
+      closeSync(this.currentFd); // sync-ok: closing a descriptor we own
       this.currentFd = -1;
     }
-    closeSync(this.lockFd);
+    closeSync(this.lockFd); // sync-ok: closing a descriptor we own
     return dropped;
   }
 }

@@ -31,7 +31,7 @@ export interface ProcessorRun {
 export function startProcessor(d: DirPlace, processor: string, timeoutMs?: number): ProcessorRun {
   const fds: number[] = [];
   const closeAll = (): void => {
-    for (const fd of fds.splice(0)) closeSync(fd);
+    for (const fd of fds.splice(0)) closeSync(fd); // sync-ok: closing a descriptor we own
   };
   let child: ChildProcess;
   try {

@@ -59,18 +59,18 @@ function recover(d: DirPlace, num: number): void {
   }
   finishFile(d, 'current', 'u', num);
   const fd = step(`unable to create ${d.name}/state`, () => openRegular(join(d.path, 'state'), O_WRONLY | O_CREAT | O_TRUNC, 0o644));
-  closeSync(fd);
+  closeSync(fd); // sync-ok: closing a descriptor we own
 }
 
 /** Creates (0700), locks and recovers a log directory; any failure is fatal (exit 111). */
 export function openLogDir(d: DirPlace, num: number): OpenedDir {
   try {
-    mkdirSync(d.path, 0o700);
+    mkdirSync(d.path, 0o700); // sync-ok: metadata only, never waits on a FIFO
   } catch {
     // Exists, or the check below reports why not.
   }
   try {
-    if (!statSync(d.path).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' });
+    if (!statSync(d.path).isDirectory()) throw Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' }); // sync-ok: metadata only, never waits on a FIFO
   } catch (err) {
     throw unable(`open directory ${d.name}`, err);
   }
@@ -87,9 +87,9 @@ export function openLogDir(d: DirPlace, num: number): OpenedDir {
     if (current !== undefined && !current.isFile()) throw new LogFault(`unable to open ${d.name}/current`, Object.assign(new Error('ENOTREG'), { code: 'ENOTREG' }));
     if (current === undefined || (current.mode & USER_EXEC) === 0) recover(d, num);
     const currentFd = openCurrent(d);
-    return { lockFd: lock, currentFd, bytes: fstatSync(currentFd).size };
+    return { lockFd: lock, currentFd, bytes: fstatSync(currentFd).size }; // sync-ok: a descriptor we own
   } catch (err) {
-    closeSync(lock);
+    closeSync(lock); // sync-ok: closing a descriptor we own
     throw err instanceof LogFault ? err.fatal() : err;
   }
 }

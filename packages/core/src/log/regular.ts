@@ -27,7 +27,7 @@ export function openRegular(path: string, flags: number, mode = 0o644): number {
   try {
     regular = fstatSync(fd).isFile(); // sync-ok: fstat of a descriptor we own
   } finally {
-    if (!regular) closeSync(fd);
+    if (!regular) closeSync(fd); // sync-ok: closing a descriptor we own
   }
   if (!regular) throw notRegular(path);
   return fd;

@@ -85,6 +85,6 @@ export class Selector {
   }
 
   close(): void {
-    for (const fd of this.statusFds.splice(0)) closeSync(fd);
+    for (const fd of this.statusFds.splice(0)) closeSync(fd); // sync-ok: closing a descriptor we own
   }
 }

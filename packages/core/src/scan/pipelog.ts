@@ -118,7 +118,7 @@ export class PipeLog {
     this.closed = true;
     if (this.retry !== undefined) clearTimeout(this.retry);
     this.poller.remove(this.fd, true);
-    for (const fd of this.scratch) closeSync(fd);
+    for (const fd of this.scratch) closeSync(fd); // sync-ok: closing a descriptor we own
     this.log.close(quiet);
   }
 

@@ -1,6 +1,9 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { errnoText } from '../formats/errno.ts';
+import { errorKind, SvkitError } from '../formats/errors.ts';
+import { readServiceFile } from '../os/servicefile.ts';
 import { join } from 'node:path';
 import { parseLogScriptFile, parseScript } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
@@ -9,6 +12,8 @@ import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 
+/** A log script is a few lines: anything larger is a mistake (or /dev/zero). */
+const SCRIPT_CAP = 64 * 1024;
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
 const LOG_DRAIN_MS = 5000;
 
@@ -45,6 +50,7 @@ export class ScannedService {
   private pipe: LogPipe | undefined;
   private pipeLog: PipeLog | undefined;
   private stopping = false;
+  private loadingScript = false;
 
   constructor(opts: ScannedOptions) {
     this.opts = opts;
@@ -66,11 +72,7 @@ export class ScannedService {
     let logError: unknown;
     try {
       if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
-      if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) {
-        const file = join(logDir, SERVICE.logScript);
-        const script = parseScript(parseLogScriptFile(readFileSync(file, 'utf8')), file);
-        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
-      }
+      if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) this.loadLogScript(logDir);
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
         const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
         log.start();
@@ -86,6 +88,32 @@ export class ScannedService {
       this.main = main;
     }
     if (logError !== undefined) throw logError;
+  }
+
+  /**
+   * Reads S/log/multilog off the thread (a FIFO or /dev/zero planted there cannot hold svscan)
+   * and starts the in-process log; meanwhile the service's output waits in the pipe. A failure
+   * is a warning; the next pass tries again.
+   */
+  private loadLogScript(logDir: string): void {
+    if (this.loadingScript) return;
+    this.loadingScript = true;
+    const file = join(logDir, SERVICE.logScript);
+    readServiceFile(file, SCRIPT_CAP)
+      .then((f) => {
+        this.loadingScript = false;
+        if (this.stopping || this.pipeLog !== undefined || this.pipe === undefined) return;
+        if (f.kind === 'absent') return; // gone meanwhile: the next pass sees what S/log is now
+        if (f.kind === 'not-regular') throw new SvkitError('temporary', `unable to read ${file}: not a regular file (${f.type})`);
+        if (f.kind === 'too-big') throw new SvkitError('temporary', `unable to read ${file}: larger than ${f.cap} bytes`);
+        const script = parseScript(parseLogScriptFile(f.data.toString('utf8')), file);
+        this.pipeLog = new PipeLog(join(this.opts.path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+      })
+      .catch((err: unknown) => {
+        this.loadingScript = false;
+        const reason = errorKind(err) !== undefined ? (err as Error).message : errnoText(err);
+        this.opts.onWarning(`unable to supervise ${this.opts.path}: ${reason}`);
+      });
   }
 
   /**

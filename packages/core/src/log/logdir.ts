@@ -271,6 +271,9 @@ export class LogDir {
     run?.kill();
     if (run === undefined) this.drain();
     let dropped = 0;
+    // A rotation cut short after its rename: leave current without 0744, so the next start
+    // recovers (archives previous, or a finished processed) instead of overwriting previous.
+    const cutShort = this.queue.some((op) => op.kind === 'rotate' && op.at >= 2);
     if (this.queue.length > 0 || this.paused) {
       dropped = this.pendingLines;
       if (this.timer !== undefined) clearTimeout(this.timer);
@@ -284,7 +287,7 @@ export class LogDir {
     if (this.currentFd >= 0) {
       try {
         fsyncSync(this.currentFd); // sync-ok: a descriptor we own
-        fchmodSync(this.currentFd, 0o744); // sync-ok: a descriptor we own
+        if (!cutShort) fchmodSync(this.currentFd, 0o744); // sync-ok: a descriptor we own
       } catch (err) {
         this.hooks.warn(`unable to write ${this.place.name}/current to disk: ${errnoText(err)}`);
       }

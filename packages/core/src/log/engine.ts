@@ -1,11 +1,15 @@
 // The log engine: bytes in, lines stamped and selected by the script, written to directories.
 // No process-wide state: svscan runs one per service in-process, multilog runs one on stdin.
+// (Over 250 lines: 0.76's byte-exact write chunks need the whole line state machine in one place.)
 import { resolve } from 'node:path';
 import { formatTai64n, tai64nAt } from '../formats/tai64n.ts';
 import { LogDir } from './logdir.ts';
 import { PAUSE_MS } from './fault.ts';
 import { parseScript, type LogScript } from './script.ts';
 import { Selector } from './select.ts';
+import type { Log, LogOptions } from './log.ts';
+
+export type { Log, LogOptions } from './log.ts';
 
 /** Patterns, `e` and `=` see only this much of a line, stamp included. */
 const VISIBLE = 1000;
@@ -13,58 +17,6 @@ const VISIBLE = 1000;
 const READ = 1024;
 const NL = 0x0a;
 const STAMP_LEN = 26;
-
-export interface LogOptions {
-  /** Directory that relative `./dir` and `=file` actions are resolved against (default: process.cwd()). */
-  readonly cwd?: string;
-  /** A "pausing" or other warning, without the "multilog: warning: " prefix. */
-  readonly onWarning?: (message: string) => void;
-  /** Output of the `e` action: the (possibly shortened) line with its newline. */
-  readonly onAlert?: (line: Uint8Array) => void;
-  /** Called when a paused log can take input again. */
-  readonly onDrain?: () => void;
-  /** Retry delay after a failed write/rename/processor (default 5000 ms, as 0.76). */
-  readonly pauseMs?: number;
-  /** Kill a processor running longer than this and retry it later (default: never, as 0.76). */
-  readonly processorTimeoutMs?: number;
-}
-
-/** A running script: feed it bytes; it never reads input or touches process-wide state. */
-export interface Log {
-  /** True while a directory waits to retry a failed write: stop reading input until onDrain. */
-  readonly paused: boolean;
-  /** True when a line has started but not ended (for TERM: finish it before stopping). */
-  readonly midLine: boolean;
-  /**
-   * Processes a chunk: every complete line is written before it returns unless a directory
-   * pauses (a full disk, a processor running); then the rest waits for the drain.
-   */
-  feed(chunk: Uint8Array): void;
-  /** Bytes fed so far. */
-  readonly fed: number;
-  /**
-   * Input offset through which every line is written to every directory it goes to: a caller
-   * that can keep its input (svscan's pipe) lets go of it only this far.
-   */
-  committed(): number;
-  /** Lines fed and not yet written to every directory (what close() would drop). */
-  readonly pendingLines: number;
-  /** Names of the directories that wait, and for what ("./main (a retry)"). */
-  readonly waiting: string[];
-  /** Recreates a directory or `current` that was removed; returns messages saying so. */
-  revalidate(): string[];
-  /** End of input: a partial last line gets its newline. */
-  end(): void;
-  /** SIGALRM: rotates every directory whose `current` is not empty. */
-  rotateAll(): void;
-  /** Resolves when no directory is paused. */
-  drained(): Promise<void>;
-  /**
-   * end(), then fsync and mode 0744 on each `current` and the locks released. What cannot be
-   * written is dropped, with a warning per directory giving the lines dropped (none if quiet).
-   */
-  close(quiet?: boolean): void;
-}
 
 /** Validates the script, opens status files, locks and recovers directories; throws SvkitError before any input. */
 export function openLog(script: readonly string[] | LogScript, opts: LogOptions = {}): Log {

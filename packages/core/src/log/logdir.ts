@@ -1,6 +1,8 @@
 // One log directory at run time: staged bytes and rotations run as a queue of operations that
 // pauses (PAUSE_MS, then retry) on a failure, so a full disk loses nothing and never spins.
 // A processor runs as an asynchronous child: the queue waits for it, the thread does not.
+// (Over 250 lines: the queue, its retry, the rotation steps, the commit marks and re-creation
+// all work on the same descriptors; split, they would hand every field around.)
 import { chmodSync, closeSync, fchmodSync, fstatSync, fsyncSync, ftruncateSync, renameSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
@@ -8,6 +10,7 @@ import { finishFile, type DirPlace } from './archive.ts';
 import { LogFault, step } from './fault.ts';
 import { acceptProcessed, startProcessor, type ProcessorRun } from './processor.ts';
 import { openCurrent, openLogDir } from './recover.ts';
+import { LineMarks } from './linemarks.ts';
 import { Staging } from './staging.ts';
 
 const NL = 0x0a;
@@ -54,11 +57,7 @@ export class LogDir {
   private readonly hooks: DirHooks;
   /** Output bytes written so far (the staging's appended count they correspond to). */
   private written = 0;
-  /** Line ends not yet written, as flat pairs [output end, input end]; from marksHead on. */
-  private marks: number[] = [];
-  private marksHead = 0;
-  /** Input offset through which every line of this directory is written. */
-  private inputDone = 0;
+  private readonly lines = new LineMarks();
   private dirInode: string | undefined;
 
   constructor(place: DirPlace, settings: DirSettings, hooks: DirHooks) {
@@ -88,32 +87,20 @@ export class LogDir {
 
   /** A line of input ending at input offset `input` was staged here ending at output `output`. */
   mark(output: number, input: number): void {
-    this.marks.push(output, input);
+    this.lines.add(output, input);
   }
 
   /** Input offset through which this directory holds every line (`fed` when nothing waits). */
   committed(fed: number): number {
-    if (this.queue.length === 0 && !this.paused) {
-      this.marks = [];
-      this.marksHead = 0;
-      this.inputDone = fed;
-      return fed;
-    }
-    const m = this.marks;
-    let h = this.marksHead;
-    while (h < m.length && (m[h] as number) <= this.written) {
-      this.inputDone = m[h + 1] as number;
-      h += 2;
-    }
-    this.marksHead = h;
-    return this.inputDone;
+    if (this.queue.length === 0 && !this.paused) return this.lines.settle(fed);
+    return this.lines.through(this.written);
   }
 
   /** Lines staged here and not written yet. */
   get pendingLines(): number {
     if (this.queue.length === 0 && !this.paused) return 0;
-    this.committed(0);
-    return (this.marks.length - this.marksHead) / 2;
+    this.lines.through(this.written);
+    return this.lines.pending;
   }
 
   /** Runs queued operations in order; on a failure warns once and retries after the pause. */

@@ -237,8 +237,11 @@ test('row 12: a removed log dir is made again and said so; a bad script action i
   await waitFor(() => logged(main).length > 3, 20000, 'lines logged');
   assert.equal(existsSync(box.path('sc/chatty/log/supervise')), false, 'an in-process log has no supervise/');
   rmSync(main, { recursive: true });
-  await waitFor(() => scan.stderr().includes('./main was removed: created it again in sc/chatty/log'), 20000, 'the removal noticed');
+  await waitFor(() => scan.stderr().includes('svscan: warning: unable to write to ./main of sc/chatty/log: it was removed, so it was created again\n'), 20000, 'the removal noticed');
   await waitFor(() => logged(main).length > 3, 20000, 'lines logged in the new directory');
+  rmSync(join(main, 'current'));
+  await waitFor(() => scan.stderr().includes('svscan: warning: unable to write to ./main/current of sc/chatty/log: it was removed, so it was created again\n'), 20000, 'the removed current noticed');
+  await waitFor(() => existsSync(join(main, 'current')) && readFileSync(join(main, 'current'), 'latin1').length > 0, 20000, 'lines logged in the new current');
   scan.child.kill('SIGTERM');
   assert.deepEqual(await scan.exited, { code: 0, signal: null });
 });

@@ -91,11 +91,11 @@ class Engine implements Log {
     return this.dirs.filter((d) => d.paused).map((d) => `${d.place.name} (${d.waitingFor})`);
   }
 
-  revalidate(): string[] {
-    const out: string[] = [];
+  revalidate(): { dir: string; what: 'directory' | 'current' }[] {
+    const out: { dir: string; what: 'directory' | 'current' }[] = [];
     for (const d of this.dirs) {
       const what = d.revalidate();
-      if (what !== undefined) out.push(`${d.place.name}${what === 'current' ? '/current' : ''} was removed: created it again`);
+      if (what !== undefined) out.push({ dir: d.place.name, what });
     }
     return out;
   }

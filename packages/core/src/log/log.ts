@@ -37,8 +37,8 @@ export interface Log {
   readonly pendingLines: number;
   /** Names of the directories that wait, and for what ("./main (a retry)"). */
   readonly waiting: string[];
-  /** Recreates a directory or `current` that was removed; returns messages saying so. */
-  revalidate(): string[];
+  /** Recreates each directory (or its `current`) that was removed under it; says which. */
+  revalidate(): { dir: string; what: 'directory' | 'current' }[];
   /** End of input: a partial last line gets its newline. */
   end(): void;
   /** SIGALRM: rotates every directory whose `current` is not empty. */

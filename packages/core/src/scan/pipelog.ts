@@ -181,7 +181,9 @@ export class PipeLog {
     if (now - this.lastCheck < REVALIDATE_MS) return;
     this.lastCheck = now;
     try {
-      for (const m of this.log.revalidate()) this.onWarning(`${m} in ${this.name}`);
+      for (const { dir, what } of this.log.revalidate()) {
+        this.onWarning(`unable to write to ${dir}${what === 'current' ? '/current' : ''} of ${this.name}: it was removed, so it was created again`);
+      }
     } catch (err) {
       this.onWarning(err instanceof Error ? err.message : String(err));
     }

@@ -4,7 +4,7 @@
 // (Over 250 lines: the queue, its retry, the rotation steps, the commit marks and re-creation
 // all work on the same descriptors; split, they would hand every field around.)
 import { chmodSync, closeSync, fchmodSync, fstatSync, fsyncSync, ftruncateSync, renameSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { finishFile, type DirPlace } from './archive.ts';
 import { LogFault, step } from './fault.ts';
@@ -225,6 +225,8 @@ export class LogDir {
    */
   revalidate(): 'directory' | 'current' | undefined {
     if (this.queue.length > 0 || this.paused || this.currentFd < 0) return undefined;
+    // The parent went too (the whole service dir is being removed): nothing to make again.
+    if (inodeOf(dirname(this.place.path)) === undefined) return undefined;
     if (inodeOf(this.place.path) !== this.dirInode) {
       // The old lock is on a file of the removed directory: no conflict with the new one.
       const opened = openLogDir(this.place, this.settings.num);

@@ -178,7 +178,7 @@ export class PipeLog {
   /** Recreates a directory (or current) someone removed, at most once a REVALIDATE_MS. */
   private revalidate(): void {
     const now = Date.now();
-    if (now - this.lastCheck < REVALIDATE_MS) return;
+    if (this.draining || now - this.lastCheck < REVALIDATE_MS) return; // stopping: removals are expected
     this.lastCheck = now;
     try {
       for (const { dir, what } of this.log.revalidate()) {

@@ -35,12 +35,12 @@ export interface ScannedOptions {
  */
 function logKind(path: string): 'run' | 'script' | 'other' | 'none' {
   try {
-    if (!statSync(path).isDirectory()) return 'other';
+    if (!statSync(path).isDirectory()) return 'other'; // sync-ok: stat never waits on a FIFO
   } catch {
     return 'none';
   }
-  if (existsSync(join(path, SERVICE.run))) return 'run';
-  return existsSync(join(path, SERVICE.logScript)) ? 'script' : 'run';
+  if (existsSync(join(path, SERVICE.run))) return 'run'; // sync-ok: access(2) never waits on a FIFO
+  return existsSync(join(path, SERVICE.logScript)) ? 'script' : 'run'; // sync-ok: access(2) never waits on a FIFO
 }
 
 export class ScannedService {

@@ -34,7 +34,7 @@ test('a bad script is a usage error (exit 100) before any input is read', async 
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const r = await runTool('multilog', ['./d', 'xyz'], { cwd: box.root, input: 'line\n' });
-  assert.deepEqual([r.code, r.stdout, r.stderr], [100, '', 'multilog: unknown action: xyz\nmultilog: usage: multilog script\n']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [100, '', 'multilog: fatal: unable to parse action xyz: unknown action\n']);
   assert.deepEqual(readdirSync(box.root), []);
 });
 

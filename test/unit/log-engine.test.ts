@@ -36,3 +36,48 @@ test('two engines cannot hold one directory; the failure is reported before any 
   first.close();
   openLog(['./d'], { cwd: box.root }).close();
 });
+
+/** Lines "n 1".."n COUNT", ~7 bytes each. */
+function numbered(from: number, to: number): Buffer {
+  let s = '';
+  for (let i = from; i <= to; i++) s += `n ${i}\n`;
+  return Buffer.from(s);
+}
+
+test('committed() stops at the last line written while a processor fails; close() counts the lines it drops', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const warnings: string[] = [];
+  const log = openLog(['s4096', '!exit 1', './d'], { cwd: box.root, pauseMs: 60_000, onWarning: (m) => warnings.push(m) });
+  const input = numbered(1, 2000);
+  log.feed(input);
+  assert.equal(log.fed, input.length);
+  // The first rotation's processor is a child now: the lines after it wait, nothing is committed past them.
+  assert.equal(log.paused, true);
+  assert.deepEqual(log.waiting, ['./d (its processor)']);
+  const committed = log.committed();
+  assert.ok(committed > 0 && committed < input.length, `committed ${committed} of ${input.length}`);
+  assert.equal(input[committed - 1], 0x0a, 'committed ends at a line end');
+  const written = readFileSync(box.path('d/previous'), 'latin1');
+  assert.equal(Buffer.byteLength(written), committed, 'everything committed is in previous');
+  await new Promise<void>((r) => { const iv = setInterval(() => { if (warnings.length > 0) { clearInterval(iv); r(); } }, 10); });
+  assert.deepEqual(warnings, ['processor failed in ./d, pausing']);
+  const pending = input.subarray(committed).toString('latin1').split('\n').length - 1;
+  assert.equal(log.pendingLines, pending);
+  log.close();
+  assert.equal(warnings.at(-1), `unable to finish ./d: ${pending} lines dropped`);
+});
+
+test('a processor that runs past processorTimeoutMs is killed and retried as failed', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const warnings: string[] = [];
+  const log = openLog(['s4096', `!echo $$ > ${box.path('pid')}; exec sleep 30`, './d'], { cwd: box.root, pauseMs: 60_000, processorTimeoutMs: 300, onWarning: (m) => warnings.push(m) });
+  log.feed(numbered(1, 1000));
+  const end = Date.now() + 20_000;
+  while (warnings.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(warnings, ['processor timed out in ./d (killed after 300 ms), pausing']);
+  const pid = Number(readFileSync(box.path('pid'), 'latin1'));
+  assert.throws(() => process.kill(pid, 0), 'the processor is gone');
+  log.close(true);
+});

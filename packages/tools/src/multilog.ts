@@ -1,14 +1,15 @@
 // multilog: reads a log on stdin and runs the script's actions on every line (docs/multilog.md).
-import { errorKind, openLog, type Log } from '@svkit/core';
+import { errorKind, openLog, SvkitError, type Log } from '@svkit/core';
 import { fstatSync, readSync } from 'node:fs';
 import { Socket, type SocketConstructorOpts } from 'node:net';
 import { runMain } from './_cli/run.ts';
 import { warn, writeAll } from './_cli/stderr.ts';
-import { usageError } from './_cli/usage.ts';
 
 const PROG = 'multilog';
 const USAGE = 'multilog script';
 const CHUNK = 64 * 1024;
+/** After TERM, how long a directory that cannot be written is waited for before its lines are dropped. */
+export const TERM_WAIT_MS = 10_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -94,20 +95,42 @@ export function main(args: string[]): Promise<number> {
   try {
     log = openLog(args, { onWarning: (m) => warn(PROG, m), onAlert: (line) => writeAll(2, line) });
   } catch (err) {
-    if (errorKind(err) !== 'usage') throw err;
-    writeAll(2, `${PROG}: ${(err as Error).message}\n`);
-    throw usageError();
+    // A bad action: one line in the suite's grammar ("unable to parse action n-1: bad number"), exit 100.
+    if (errorKind(err) === 'usage') throw new SvkitError('permanent', (err as Error).message);
+    throw err;
   }
   const input = isPipe() ? pipeInput() : syncInput();
   return new Promise<number>((done) => {
     let stopping = false;
     let finished = false;
-    const finish = async (code: number): Promise<void> => {
+    // After TERM: a second TERM or TERM_WAIT_MS ends the wait for a directory that cannot be written.
+    let force: () => void = () => {};
+    const forced = new Promise<false>((r) => { force = () => r(false); });
+    let forceTimer: NodeJS.Timeout | undefined;
+    let said = false;
+    /** True once nothing waits; false when the wait was cut short (TERM again, or the timeout). */
+    const settle = async (): Promise<boolean> => {
+      if (!log.paused) return true;
+      if (!stopping) {
+        await log.drained();
+        return true;
+      }
+      if (!said) {
+        said = true;
+        warn(PROG, `unable to stop yet: waiting for ${log.waiting.join(', ')} (TERM again, or ${TERM_WAIT_MS / 1000} s, drops what is left)`);
+      }
+      return Promise.race([log.drained().then(() => true), forced]);
+    };
+    const finish = async (code: number, drop = false): Promise<void> => {
       if (finished) return;
       finished = true;
       input.pause();
-      await log.drained();
+      if (!drop) {
+        log.end();
+        await settle();
+      }
       log.close();
+      if (forceTimer !== undefined) clearTimeout(forceTimer);
       process.removeAllListeners('SIGALRM');
       process.removeAllListeners('SIGTERM');
       process.removeAllListeners('SIGHUP');
@@ -116,12 +139,13 @@ export function main(args: string[]): Promise<number> {
     // TERM (compat 7.8): finish the line in progress byte by byte, leave the rest in the pipe.
     const stop = async (): Promise<void> => {
       input.pause();
-      await log.drained();
+      forceTimer = setTimeout(force, TERM_WAIT_MS);
+      if (!(await settle())) return finish(0, true);
       const one = Buffer.allocUnsafe(1);
       while (log.midLine && !finished) {
         if ((await readByte(one)) === 0) break;
         log.feed(one);
-        await log.drained();
+        if (!(await settle())) return finish(0, true);
       }
       await finish(0);
     };
@@ -142,7 +166,7 @@ export function main(args: string[]): Promise<number> {
     // svkit: HUP is ignored instead of killing multilog and leaving an unfinished current.
     process.on('SIGHUP', () => {});
     process.on('SIGTERM', () => {
-      if (stopping) return;
+      if (stopping) return force();
       stopping = true;
       void stop();
     });

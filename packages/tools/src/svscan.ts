@@ -26,8 +26,12 @@ export async function main(args: string[]): Promise<number> {
   // Handlers first: a TERM that arrives while the first pass starts services must bring them
   // down, not kill svscan with the default action and orphan them.
   let stopping: Promise<void> | undefined;
+  // A second TERM/INT: stop waiting for logs that cannot be written (their lines are dropped, counted).
+  let dropLogs: () => void = () => {};
+  const drop = new Promise<void>((r) => { dropLogs = r; });
   const stop = (): void => {
-    stopping ??= scanner.shutdown();
+    if (stopping !== undefined) return dropLogs();
+    stopping = scanner.shutdown(drop);
   };
   const finished = new Promise<void>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { stop(); void stopping?.then(resolve); });

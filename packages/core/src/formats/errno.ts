@@ -31,6 +31,8 @@ const TEXT: Readonly<Record<string, string>> = {
   EFBIG: 'file too big',
   ENOTEMPTY: 'directory not empty',
   EXDEV: 'cross-device link',
+  // Not a system errno: what log/regular.ts refuses (a FIFO, device or directory in a log dir).
+  ENOTREG: 'not a regular file',
 };
 
 /** The errno code of a Node system error, or undefined for anything else. */

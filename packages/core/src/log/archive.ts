@@ -30,7 +30,7 @@ export function finishFile(d: DirPlace, file: string, suffix: 's' | 'u', num: nu
   const from = join(d.path, file);
   let links: number;
   try {
-    links = statSync(from).nlink;
+    links = statSync(from).nlink; // sync-ok: metadata only, never waits on a FIFO
   } catch (err) {
     if (isErrno(err, 'ENOENT')) return;
     throw new LogFault(`unable to stat ${d.name}/${file}`, err);
@@ -38,7 +38,7 @@ export function finishFile(d: DirPlace, file: string, suffix: 's' | 'u', num: nu
   while (links === 1) {
     const name = `${archiveStamp()}.${suffix}`;
     try {
-      linkSync(from, join(d.path, name));
+      linkSync(from, join(d.path, name)); // sync-ok: metadata only, never waits on a FIFO
       break;
     } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw new LogFault(`unable to link to ${d.name}/${name}`, err);
@@ -51,7 +51,7 @@ export function finishFile(d: DirPlace, file: string, suffix: 's' | 'u', num: nu
 /** Unlinks a file of the directory; a missing one is fine. */
 export function removeFile(d: DirPlace, file: string): void {
   try {
-    unlinkSync(join(d.path, file));
+    unlinkSync(join(d.path, file)); // sync-ok: metadata only, never waits on a FIFO
   } catch (err) {
     if (!isErrno(err, 'ENOENT')) throw new LogFault(`unable to remove ${d.name}/${file}`, err);
   }
@@ -59,6 +59,6 @@ export function removeFile(d: DirPlace, file: string): void {
 
 /** Retention: deletes the oldest archives until at most num - 1 remain. */
 export function pruneArchives(d: DirPlace, num: number): void {
-  const names = step(`unable to read ${d.name}`, () => readdirSync(d.path));
+  const names = step(`unable to read ${d.name}`, () => readdirSync(d.path)); // sync-ok: metadata only, never waits on a FIFO
   for (const name of expiredArchives(names, num)) removeFile(d, name);
 }

@@ -1,11 +1,15 @@
 // The log engine: bytes in, lines stamped and selected by the script, written to directories.
 // No process-wide state: svscan runs one per service in-process, multilog runs one on stdin.
+// (Over 250 lines: 0.76's byte-exact write chunks need the whole line state machine in one place.)
 import { resolve } from 'node:path';
 import { formatTai64n, tai64nAt } from '../formats/tai64n.ts';
 import { LogDir } from './logdir.ts';
 import { PAUSE_MS } from './fault.ts';
 import { parseScript, type LogScript } from './script.ts';
 import { Selector } from './select.ts';
+import type { Log, LogOptions } from './log.ts';
+
+export type { Log, LogOptions } from './log.ts';
 
 /** Patterns, `e` and `=` see only this much of a line, stamp included. */
 const VISIBLE = 1000;
@@ -13,37 +17,6 @@ const VISIBLE = 1000;
 const READ = 1024;
 const NL = 0x0a;
 const STAMP_LEN = 26;
-
-export interface LogOptions {
-  /** Directory that relative `./dir` and `=file` actions are resolved against (default: process.cwd()). */
-  readonly cwd?: string;
-  /** A "pausing" or other warning, without the "multilog: warning: " prefix. */
-  readonly onWarning?: (message: string) => void;
-  /** Output of the `e` action: the (possibly shortened) line with its newline. */
-  readonly onAlert?: (line: Uint8Array) => void;
-  /** Called when a paused log can take input again. */
-  readonly onDrain?: () => void;
-  /** Retry delay after a failed write/rename/processor (default 5000 ms, as 0.76). */
-  readonly pauseMs?: number;
-}
-
-/** A running script: feed it bytes; it never reads input or touches process-wide state. */
-export interface Log {
-  /** True while a directory waits to retry a failed write: stop reading input until onDrain. */
-  readonly paused: boolean;
-  /** True when a line has started but not ended (for TERM: finish it before stopping). */
-  readonly midLine: boolean;
-  /** Processes a chunk synchronously: every complete line is written before it returns. */
-  feed(chunk: Uint8Array): void;
-  /** End of input: a partial last line gets its newline. */
-  end(): void;
-  /** SIGALRM: rotates every directory whose `current` is not empty. */
-  rotateAll(): void;
-  /** Resolves when no directory is paused. */
-  drained(): Promise<void>;
-  /** end(), then fsync and mode 0744 on each `current` and the locks released. */
-  close(): void;
-}
 
 /** Validates the script, opens status files, locks and recovers directories; throws SvkitError before any input. */
 export function openLog(script: readonly string[] | LogScript, opts: LogOptions = {}): Log {
@@ -66,6 +39,7 @@ class Engine implements Log {
   private lineLen = 0;
   private nextFlush = 0;
   private closed = false;
+  private fedBytes = 0;
 
   constructor(script: LogScript, opts: LogOptions) {
     this.opts = opts;
@@ -76,7 +50,8 @@ class Engine implements Log {
     try {
       for (const a of script.actions) {
         if (a.kind !== 'dir') continue;
-        this.dirs.push(new LogDir({ path: resolve(cwd, a.dir), name: a.dir }, a, { warn, pauseMs: opts.pauseMs ?? PAUSE_MS, resumed: () => this.resumed() }));
+        const hooks = { warn, pauseMs: opts.pauseMs ?? PAUSE_MS, resumed: () => this.resumed(), processorTimeoutMs: opts.processorTimeoutMs };
+        this.dirs.push(new LogDir({ path: resolve(cwd, a.dir), name: a.dir }, a, hooks));
       }
     } catch (err) {
       for (const d of this.dirs) d.close();
@@ -96,9 +71,40 @@ class Engine implements Log {
     return this.inLine;
   }
 
+  get fed(): number {
+    return this.fedBytes;
+  }
+
+  committed(): number {
+    let c = this.fedBytes;
+    for (const d of this.dirs) c = Math.min(c, d.committed(this.fedBytes));
+    return c;
+  }
+
+  get pendingLines(): number {
+    let n = 0;
+    for (const d of this.dirs) n = Math.max(n, d.pendingLines);
+    return n;
+  }
+
+  get waiting(): string[] {
+    return this.dirs.filter((d) => d.paused).map((d) => `${d.place.name} (${d.waitingFor})`);
+  }
+
+  revalidate(): { dir: string; what: 'directory' | 'current' }[] {
+    const out: { dir: string; what: 'directory' | 'current' }[] = [];
+    for (const d of this.dirs) {
+      const what = d.revalidate();
+      if (what !== undefined) out.push({ dir: d.place.name, what });
+    }
+    return out;
+  }
+
   feed(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const len = buf.length;
+    const base = this.fedBytes;
+    this.fedBytes += len;
     this.stampFresh = false;
     this.nextFlush = READ;
     let i = 0;
@@ -109,7 +115,10 @@ class Engine implements Log {
         const stop = nl === -1 ? len : nl + 1;
         this.tail(buf, i, stop);
         i = stop;
-        if (nl !== -1) this.inLine = this.decided = false;
+        if (nl !== -1) {
+          this.inLine = this.decided = false;
+          this.markLineEnd(base + stop);
+        }
         continue;
       }
       const room = VISIBLE - this.lineLen;
@@ -120,6 +129,7 @@ class Engine implements Log {
         this.putByte(NL);
         this.inLine = false;
         i = nl + 1;
+        this.markLineEnd(base + i);
       } else if (len - i >= room) {
         this.flushUpTo(i + room - 1);
         this.visible(buf, i, i + room);
@@ -164,6 +174,15 @@ class Engine implements Log {
       st.put(n);
     }
     this.lineLen = 0;
+  }
+
+  /** The line ending at input offset `input` is staged in every directory selected for it. */
+  private markLineEnd(input: number): void {
+    for (let k = 0; k < this.dirs.length; k++) {
+      if (this.sel[k] === 0) continue;
+      const d = this.dirs[k] as LogDir;
+      d.mark(d.staging.appended, input);
+    }
   }
 
   private putByte(b: number): void {
@@ -211,6 +230,7 @@ class Engine implements Log {
     if (!this.decided) this.visible(this.line, 0, 0);
     this.putByte(NL);
     this.inLine = this.decided = false;
+    this.markLineEnd(this.fedBytes);
     this.endChunk();
   }
 
@@ -233,11 +253,11 @@ class Engine implements Log {
     this.opts.onDrain?.();
   }
 
-  close(): void {
+  close(quiet = false): void {
     if (this.closed) return;
     this.end();
     this.closed = true;
-    for (const d of this.dirs) d.close();
+    for (const d of this.dirs) d.close(quiet);
     this.selector.close();
   }
 }

@@ -21,21 +21,22 @@ export const MAX_SIZE = 16777215;
 export const DEFAULT_NUM = 10;
 export const MIN_NUM = 2;
 
-function bad(action: string, why: string): SvkitError {
-  return new SvkitError('usage', `${why}: ${action}`);
+/** "unable to parse action ACTION: WHY", a usage error (exit 100) in the suite's grammar. */
+function bad(action: string, why: string, where: string | undefined): SvkitError {
+  return new SvkitError('usage', `unable to parse action ${action}${where === undefined ? '' : ` of ${where}`}: ${why}`);
 }
 
-function number(action: string): number {
+function number(action: string, where: string | undefined): number {
   const digits = action.slice(1);
-  if (!/^[0-9]+$/.test(digits)) throw bad(action, 'bad number in action');
+  if (!/^[0-9]+$/.test(digits)) throw bad(action, 'bad number', where);
   return Number(digits);
 }
 
 /**
- * Parses multilog's argv. Unlike 0.76, which ignores what it does not know, anything that is
+ * Parses multilog's argv (`where`: the file it came from, for messages). Unlike 0.76, which ignores what it does not know, anything that is
  * not an action (a bare name, `t` after the first place, `sabc`, an empty `=`) is a usage error.
  */
-export function parseScript(args: readonly string[]): LogScript {
+export function parseScript(args: readonly string[], where?: string): LogScript {
   let size = DEFAULT_SIZE;
   let num = DEFAULT_NUM;
   let processor: string | undefined;
@@ -47,20 +48,20 @@ export function parseScript(args: readonly string[]): LogScript {
       case '+': actions.push({ kind: 'select', pattern: Buffer.from(rest) }); break;
       case '-': actions.push({ kind: 'deselect', pattern: Buffer.from(rest) }); break;
       case 'e':
-        if (rest !== '') throw bad(action, 'unknown action');
+        if (rest !== '') throw bad(action, 'unknown action', where);
         actions.push({ kind: 'alert' });
         break;
       case '=':
-        if (rest === '') throw bad(action, 'empty file name in action');
+        if (rest === '') throw bad(action, 'empty file name', where);
         actions.push({ kind: 'status', file: rest });
         break;
-      case 's': size = Math.min(MAX_SIZE, Math.max(MIN_SIZE, number(action))); break;
-      case 'n': num = Math.max(MIN_NUM, number(action)); break;
+      case 's': size = Math.min(MAX_SIZE, Math.max(MIN_SIZE, number(action, where))); break;
+      case 'n': num = Math.max(MIN_NUM, number(action, where)); break;
       // An empty processor resets to none (0.76 would run `sh -c ''` and archive nothing).
       case '!': processor = rest === '' ? undefined : rest; break;
       case '.': case '/': actions.push({ kind: 'dir', dir: action, size, num, processor }); break;
-      case 't': throw bad(action, 't must be the first action');
-      default: throw bad(action, 'unknown action');
+      case 't': throw bad(action, 't must be the first action', where);
+      default: throw bad(action, 'unknown action', where);
     }
   }
   return { timestamp, actions };

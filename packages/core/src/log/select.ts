@@ -1,9 +1,10 @@
 // Running a script's actions over one line's visible part: selection, `e` alerts, `=` status files.
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { unable } from '../formats/errors.ts';
 import { matchPattern } from './pattern.ts';
+import { openRegular } from './regular.ts';
 import type { LogAction } from './script.ts';
 
 const { O_WRONLY, O_CREAT } = constants;
@@ -35,7 +36,7 @@ export class Selector {
       for (const a of actions) {
         if (a.kind !== 'status') continue;
         try {
-          this.statusFds.push(openSync(resolve(cwd, a.file), O_WRONLY | O_CREAT, 0o600));
+          this.statusFds.push(openRegular(resolve(cwd, a.file), O_WRONLY | O_CREAT, 0o600));
         } catch (err) {
           throw unable(`create ${a.file}`, err);
         }
@@ -77,13 +78,13 @@ export class Selector {
     line.copy(this.statusBuf, 0, 0, len);
     this.statusBuf.fill(0x0a, len);
     try {
-      writeSync(fd, this.statusBuf, 0, STATUS_LEN, 0);
+      writeSync(fd, this.statusBuf, 0, STATUS_LEN, 0); // sync-ok: a regular file we own
     } catch (err) {
       this.hooks.warn(`unable to write to ${file}: ${errnoText(err)}`);
     }
   }
 
   close(): void {
-    for (const fd of this.statusFds.splice(0)) closeSync(fd);
+    for (const fd of this.statusFds.splice(0)) closeSync(fd); // sync-ok: closing a descriptor we own
   }
 }

@@ -21,6 +21,8 @@ export interface StagingSink {
 export class Staging {
   /** Bytes in `current` as multilog counts them (staged ones included). */
   bytes: number;
+  /** Every byte ever appended: the output offset a line ends at (the sink gets them in order). */
+  appended = 0;
   private readonly size: number;
   private readonly sink: StagingSink;
   private pool = Buffer.allocUnsafe(POOL);
@@ -47,11 +49,14 @@ export class Staging {
   }
 
   append(src: Buffer, start: number, end: number): void {
-    this.pos += src.copy(this.pool, this.pos, start, end);
+    const n = src.copy(this.pool, this.pos, start, end);
+    this.pos += n;
+    this.appended += n;
   }
 
   appendByte(b: number): void {
     this.pool[this.pos++] = b;
+    this.appended++;
   }
 
   /** Accounts the last n appended bytes as one buffer_put. */

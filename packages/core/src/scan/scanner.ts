@@ -127,12 +127,15 @@ export class Scanner {
     this.schedulePending();
   }
 
-  /** Brings every service down, lets every logger drain, then stops scanning. */
-  async shutdown(): Promise<void> {
+  /**
+   * Brings every service down, lets every logger drain, then stops scanning. `drop` (a second
+   * TERM) ends the wait for in-process logs that cannot be written: their lines left are dropped.
+   */
+  async shutdown(drop?: Promise<void>): Promise<void> {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.pendingTimer !== undefined) clearTimeout(this.pendingTimer);
-    await Promise.all([...this.entries.values()].map((e) => e.service.stop()));
+    await Promise.all([...this.entries.values()].map((e) => e.service.stop(drop)));
     this.entries.clear();
     if (this.devNull >= 0) closeSync(this.devNull);
     if (this.lockFd >= 0) closeSync(this.lockFd);

@@ -14,5 +14,5 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // CommonJS dependencies (commander, pidusage) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __svkitRequire } from 'node:module'; const require = __svkitRequire(import.meta.url);" },
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __svkitRequire } from 'node:module'; const require = __svkitRequire(import.meta.url);" },
 });

@@ -1,5 +1,5 @@
 // svscan: supervises every service directory of DIR from this one process (docs/svscan.md).
-import { Scanner } from '@svkit/core';
+import { requireAddon, Scanner } from '@svkit/core';
 import { watch } from 'chokidar';
 import { Command, CommanderError } from 'commander';
 import { runMain } from './_cli/run.ts';
@@ -26,6 +26,7 @@ function parse(args: string[]): string | undefined {
 export async function main(args: string[]): Promise<number> {
   const dir = parse(args);
   if (dir === undefined) return 0;
+  requireAddon();
   const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m) });
   // Handlers first: a TERM that arrives while the first pass starts services must bring them
   // down, not kill svscan with the default action and orphan them.

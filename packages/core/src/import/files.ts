@@ -13,7 +13,16 @@ export type ServiceFiles = Map<string, PlannedFile>;
 
 function runScript(s: ServiceSpec): string {
   const lines = ['#!/bin/sh', `# Imported by svimport from ${s.origin}.`];
-  if (s.once) lines.push('# Run once, not restarted when it exits (the source said so): tell the supervisor now.', 'printf o > supervise/control');
+  if (s.once) {
+    lines.push(
+      '# Run once, not restarted when it exits (the source said so): tell the supervisor, and wait until',
+      "# it has taken it (byte 17 of supervise/status, want, leaves 'u'), so that even a quick exit stays down.",
+      '# (On a first start the supervisor makes its FIFOs just after starting run: wait for them.)',
+      'i=0; until [ -p supervise/control ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i+1)); done',
+      '[ -p supervise/control ] && printf o > supervise/control',
+      'i=0; while [ "$(od -An -j17 -N1 -tu1 supervise/status 2>/dev/null | tr -d \' \')" = 117 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done',
+    );
+  }
   if (s.discardOutput) lines.push('exec >/dev/null 2>&1');
   else if (s.stderrToLog) lines.push('exec 2>&1');
   if (s.umask !== undefined) lines.push(`umask ${s.umask}`);
@@ -23,7 +32,9 @@ function runScript(s: ServiceSpec): string {
     const q = shQuote(f.path);
     lines.push(f.optional ? `if [ -r ${q} ]; then set -a; . ${q}; set +a; fi` : `set -a; . ${q} || exit 111; set +a`);
   }
-  const asUser = s.user === undefined ? [] : ['setpriv', `--reuid=${shQuote(s.user)}`, `--regid=${shQuote(s.group ?? s.user)}`, '--init-groups', '--'];
+  // Without a group, the user's own (supervisord and systemd do the same), looked up at start.
+  const gid = s.group !== undefined ? shQuote(s.group) : `"$(id -g ${shQuote(s.user ?? '')})"`;
+  const asUser = s.user === undefined ? [] : ['setpriv', `--reuid=${shQuote(s.user)}`, `--regid=${gid}`, '--init-groups', '--'];
   for (const pre of s.pre) lines.push(`${[...asUser, ...pre].join(' ')} || exit 111`);
   lines.push(`exec ${[...asUser, ...s.words].join(' ')}`);
   return lines.join('\n') + '\n';

@@ -120,7 +120,8 @@ function logs(s: ServiceSpec, keys: Map<string, IniEntry>, sec: SourcedSection, 
     const size = parseSize(keys.get('stdout_logfile_maxbytes')?.value ?? '50MB') ?? 50 * 1024 * 1024;
     const count = int(keys.get('stdout_logfile_backups'), sec, 10);
     s.log = { size: size === 0 ? Number.MAX_SAFE_INTEGER : size, count: count + 1 };
-    s.dropped.push({ key: `stdout_logfile=${target}`, why: `written by svscan's multilog engine to log/main (files of at most ${Math.min(size || 16777215, 16777215)} bytes, ${Math.max(2, count + 1)} kept), not to that file` });
+    const where = target === 'AUTO' ? 'instead of supervisord\'s automatic log file' : 'not to that file';
+    s.dropped.push({ key: `stdout_logfile=${target}`, why: `written by svscan's multilog engine to log/main (files of at most ${Math.min(size || 16777215, 16777215)} bytes, ${Math.max(2, count + 1)} kept), ${where}` });
   }
   if (redirect) s.stderrToLog = true;
   else if (err && target !== '/dev/stdout') {

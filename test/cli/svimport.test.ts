@@ -73,6 +73,15 @@ test('an import never overwrites a service dir and writes all or nothing; --dry-
   assert.deepEqual(readdirSync(into2), []);
 });
 
+test('a PM2 YAML file is read too', async () => {
+  const file = box.write('yaml/eco.yaml', 'apps:\n  - name: api\n    script: /bin/sleep\n    interpreter: none\n    args: "100"\n    env:\n      A: "1"\n');
+  const into = intoDir();
+  const r = await runTool('svimport', ['--into', into, file]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^created ${join(into, 'api')} from ${file}: apps\\[0\\] \\(api\\)\n  command: /bin/sleep 100\n  files: run env/A log/multilog\n$`));
+  assert.equal(readFileSync(join(into, 'api/env/A'), 'utf8'), '1\n');
+});
+
 /** Reads a JSON line a stand-in program wrote. */
 function seen(file: string): { pid: number; cwd: string; argv: string[]; port?: string; inst?: string } {
   return JSON.parse(readFileSync(file, 'utf8')) as { pid: number; cwd: string; argv: string[]; port?: string; inst?: string };

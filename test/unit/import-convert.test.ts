@@ -71,7 +71,7 @@ test('PM2: the pm2 example files (as their require() gives them) become one dir 
   const app = { name: 'api', script: 'npm', args: 'run start', interpreter: 'none', cwd: 'sub', max_memory_restart: '260M', exp_backoff_restart_delay: 100, kill_timeout: 5000, autorestart: false, watch: ['src'], ignore_watch: ['node_modules'], env_production: { A: '1' }, cron_restart: '0 * * * *' };
   const [s] = convertPm2({ apps: [app] }, { file: 'eco.json', dir: '/srv/app', cpus: 2 }).services;
   assert.deepEqual([s?.words.join(' '), s?.cwd, s?.once, s?.timeoutKillMs], ['npm run start', '/srv/app/sub', true, 5000]);
-  assert.deepEqual(s?.policy, { 'limit-memory': String(260 * 1024 * 1024), 'restart-backoff': '0.1 15', watch: 'src\n!node_modules' });
+  assert.deepEqual(s?.policy, { 'limit-memory': String(260 * 1024 * 1024), 'restart-backoff': '0.1 15', watch: '/srv/app/sub/src\n!/srv/app/sub/node_modules' });
   assert.deepEqual(s?.dropped.map((d) => d.key), ['env_production', 'cron_restart']);
   assert.throws(() => convertPm2({ apps: [{ name: 'x', script: 'a.js', instancez: 2 }] }, { file: 'e.json', dir: '/', cpus: 1 }), /unable to import e\.json: apps\[0\] \(x\): unknown key instancez/);
   assert.throws(() => convertPm2({ apps: [{ name: 'x' }] }, { file: 'e.json', dir: '/', cpus: 1 }), /e\.json: apps\[0\]: no script/);

@@ -128,9 +128,11 @@ function watch(s: ServiceSpec, app: Record<string, unknown>): void {
     if (app['ignore_watch'] !== undefined) s.dropped.push({ key: 'ignore_watch', why: 'nothing is watched (watch is off)' });
     return;
   }
-  const patterns = Array.isArray(w) ? w.map(String) : ['.'];
+  // The watch file's patterns are relative to the service dir: PM2's are relative to cwd.
+  const cwd = s.cwd ?? '/';
+  const patterns = Array.isArray(w) ? w.map((p) => resolve(cwd, String(p))) : [cwd];
   if (typeof w === 'string' && w !== 'true') s.dropped.push({ key: `watch=${w}`, why: 'a string that PM2 treats as true: the whole cwd is watched' });
-  const ignores = Array.isArray(app['ignore_watch']) ? app['ignore_watch'].map((p) => `!${String(p)}`) : [];
+  const ignores = Array.isArray(app['ignore_watch']) ? app['ignore_watch'].map((p) => `!${resolve(cwd, String(p))}`) : [];
   s.policy['watch'] = [...patterns, ...ignores].join('\n');
 }
 

@@ -3,8 +3,8 @@
 import type { ServiceFiles } from './files.ts';
 import type { ServiceSpec } from './spec.ts';
 
-/** Files of the health and watch issues: written now, read by svkit once those land. */
-export const PENDING_FILES = new Set(['restart-never', 'restart-backoff', 'restart-giveup', 'limit-memory', 'watch']);
+/** Files of the health issue (7): written now, read by svkit once it lands. */
+export const PENDING_FILES = new Set(['restart-never', 'restart-backoff', 'restart-giveup', 'limit-memory']);
 
 export interface PlannedService {
   readonly spec: ServiceSpec;
@@ -22,7 +22,7 @@ export function renderReport(services: readonly PlannedService[], notes: readonl
     if (spec.once) lines.push('  restart: never: runs once per start (svc -u), as the source says');
     if (!spec.autostart) lines.push('  start: not at boot (a down file): svc -u starts it');
     const pending = [...files.keys()].filter((f) => PENDING_FILES.has(f));
-    if (pending.length > 0) lines.push(`  pending: ${pending.join(' ')} (read once svkit's restart policy, limits and watch land; ignored until then)`);
+    if (pending.length > 0) lines.push(`  pending: ${pending.join(' ')} (read once svkit's restart policy and limits land; ignored until then)`);
     for (const d of spec.dropped) lines.push(`  dropped: ${d.key}: ${d.why}`);
   }
   for (const n of notes) lines.push(`note: ${n}`);

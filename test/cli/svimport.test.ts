@@ -128,7 +128,7 @@ setInterval(() => {}, 1000);
   assert.equal((await sv.exited).code, 0, sv.stderr());
 });
 
-test('supervisord with [include]: user, directory, environment, numprocs, autorestart=false, stopwaitsecs', async () => {
+test('supervisord with [include]: user, directory, environment, numprocs, autorestart=false, stopwaitsecs', { skip: process.getuid?.() !== 0 ? 'needs root: user=nobody' : false }, async () => {
   const out = box.path('sup/out');
   mkdirSync(out, { recursive: true, mode: 0o777 });
   // The workers run as nobody: they must reach out/ (mkdir's mode is masked by the umask).

@@ -72,3 +72,15 @@ test('a burst of changes restarts once; ignored paths restart nothing', async ()
   assert.equal((await sv.exited).code, 0, sv.stderr());
   assert.equal(sv.stderr(), '');
 });
+
+test('a watch that is not a regular file and a bad watch-delay: one warning each, the service runs', async () => {
+  const scan = box.path('scan-bad');
+  const dir = box.service('scan-bad/app', 'echo $$ >> starts; exec sleep 1000', { 'watch-delay': 'soon\n' });
+  mkdirSync(join(dir, 'watch'));
+  const sv = startSvscan(box, scan);
+  await waitUp(dir, 20_000);
+  await waitFor(() => sv.stderr().includes('watch: not a regular file'), 20_000, 'the warnings');
+  assert.equal(sv.stderr(), `svscan: warning: unable to read ${dir}/watch-delay: not a number of milliseconds: using 300\nsvscan: warning: unable to read ${dir}/watch: not a regular file (directory): nothing watched\n`);
+  sv.child.kill('SIGTERM');
+  assert.equal((await sv.exited).code, 0, sv.stderr());
+});

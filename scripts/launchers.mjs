@@ -13,7 +13,8 @@ function launcher(prog) {
   return `#!/bin/sh
 # ${prog}: runs svkit's bundled dist/${prog}.mjs (written by scripts/launchers.mjs; do not edit).
 prog=${prog}
-home=$(readlink -f "$0") && home=\${home%/*}/..
+# Only a symlink costs a readlink (a fork): svc and svstat are called in loops.
+if [ -L "$0" ]; then home=$(readlink -f "$0") && home=\${home%/*}/..; else home=\${0%/*}/..; fi
 [ -f "$home/dist/$prog.mjs" ] || home=${quoted}
 if [ ! -f "$home/dist/$prog.mjs" ]; then
   echo "$prog: fatal: unable to open $home/dist/$prog.mjs: file does not exist (run make in the svkit checkout)" >&2

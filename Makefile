@@ -9,7 +9,7 @@ TEST_TIMEOUT ?= 120000
 export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers man typecheck test test-unit test-cli test-interop test-scenarios test-faults bench run clean check
+.PHONY: all build native bundle launchers man prebuilds install typecheck test test-install test-unit test-cli test-interop test-scenarios test-faults bench run clean check
 
 all: build
 
@@ -24,8 +24,12 @@ build/svkit_sys.node: packages/core/native/sys.c
 	@mkdir -p build
 	$(CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
 
-bundle: node_modules/.package-lock.json
+# Re-bundled only when a source changed (npm pack's prepack runs make build again).
+SOURCES := $(shell find packages -name '*.ts' -not -path '*/node_modules/*')
+bundle: dist/.bundled
+dist/.bundled: node_modules/.package-lock.json scripts/bundle.mjs $(SOURCES)
 	$(NODE) scripts/bundle.mjs $(TOOLS)
+	@touch $@
 
 # Man pages from docs/<prog>.md (the one source): `man -l build/man/svscan.8` from a checkout.
 man: build/man/.made
@@ -33,8 +37,26 @@ build/man/.made: $(wildcard docs/*.md) scripts/man.mjs package.json
 	$(NODE) scripts/man.mjs build/man $(TOOLS)
 	@touch $@
 
+# bin/<prog> run dist/<prog>.mjs of this checkout, wherever they are linked or copied.
 launchers:
-	@for t in $(TOOLS); do ln -sfn _launch bin/$$t; done
+	@$(NODE) scripts/launchers.mjs bin "$(CURDIR)" $(TOOLS)
+
+# The addon `npm pack` ships for this platform (package.json "prepack"), so npm needs no compiler here.
+PREBUILD_DIR := prebuilds/$(shell $(NODE) -p 'process.platform + "-" + process.arch')
+prebuilds: native
+	@mkdir -p $(PREBUILD_DIR) && cp build/svkit_sys.node $(PREBUILD_DIR)/
+
+# The C-tools way: make install PREFIX=/usr/local [DESTDIR=staging]. The bundles and the addon
+# go to PREFIX/lib/svkit, one launcher per program to PREFIX/bin, the docs to PREFIX/share/doc/svkit.
+PREFIX ?= /usr/local
+LIBDIR := $(PREFIX)/lib/svkit
+install: build
+	install -d $(DESTDIR)$(LIBDIR)/dist $(DESTDIR)$(LIBDIR)/build $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/svkit
+	install -m 0644 dist/*.mjs $(DESTDIR)$(LIBDIR)/dist/
+	install -m 0755 build/svkit_sys.node $(DESTDIR)$(LIBDIR)/build/
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/svkit/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 && install -m 0644 build/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(NODE) scripts/launchers.mjs $(DESTDIR)$(PREFIX)/bin "$(LIBDIR)" $(TOOLS)
 
 typecheck: node_modules/.package-lock.json
 	npx tsc -p .
@@ -43,7 +65,7 @@ typecheck: node_modules/.package-lock.json
 # Skipped tests (interop tests on a machine without the real peers) are named after the summary.
 test: build typecheck
 	@set -o pipefail; $(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) \
-	  test/unit/*.test.ts test/cli/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts $(FAULT_TESTS) | tee build/test.tap
+	  test/unit/*.test.ts test/cli/*.test.ts test/install/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts $(FAULT_TESTS) | tee build/test.tap
 	@skipped=$$(grep -E '^ *ok [0-9]+ - .*# SKIP' build/test.tap | sed -E 's/^ *ok [0-9]+ - /  /'); \
 	  if [ -n "$$skipped" ]; then echo "skipped tests:"; echo "$$skipped"; fi
 	@test/helpers/no-strays.sh
@@ -53,6 +75,10 @@ test-unit: build
 
 test-cli: build
 	$(NODE) $(TSX) --test test/cli/*.test.ts
+
+# npm pack, npm install -g into a temporary prefix, make install, and every program run from there.
+test-install: build
+	$(NODE) $(TSX) --test test/install/*.test.ts
 
 test-interop: build
 	$(NODE) $(TSX) --test --test-concurrency=1 test/interop/*.test.ts
@@ -73,4 +99,4 @@ run: build
 	PATH="$(CURDIR)/bin:$$PATH" exec bin/svscan -v service-examples
 
 clean:
-	rm -rf dist build bench/out
+	rm -rf dist build prebuilds bench/out

@@ -19,5 +19,5 @@ await build({
   define: { __SVKIT_VERSION__: JSON.stringify(version) },
   logLevel: 'warning',
   // CommonJS dependencies (commander, pidusage) call require() for Node built-ins.
-  banner: { js: "import { createRequire as __svkitRequire } from 'node:module'; const require = __svkitRequire(import.meta.url);" },
+  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __svkitRequire } from 'node:module'; const require = __svkitRequire(import.meta.url);" },
 });

@@ -38,7 +38,7 @@ function table(rows) {
   const cells = rows.filter((r) => !/^\|[\s:|-]+\|$/.test(r)).map((r) => r.replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, '|')));
   const n = cells[0].length;
   const spec = `${Array(n).fill('lb').join(' ')}\n${Array(n - 1).fill('l').concat('lx').join(' ')}.`;
-  const body = cells.map((row) => row.map((c) => `T{\n${lineSafe(inline(c))}\nT}`).join('\t')).join('\n');
+  const body = cells.map((row) => row.map((c) => `T{\n.ad l\n${lineSafe(inline(c))}\nT}`).join('\t')).join('\n');
   return `.TS\ntab(\t);\n${spec}\n${body}\n.TE\n`;
 }
 

@@ -19,3 +19,4 @@ export { parseScript, parseLogScriptFile, type LogScript, type LogAction } from 
 export { matchPattern } from './log/pattern.ts';
 export { chunkLength, rotateAfter, expiredArchives, isArchiveName } from './log/rotation.ts';
 export { PAUSE_MS } from './log/fault.ts';
+export { requireAddon } from './os/sys.ts';

@@ -1,5 +1,5 @@
 // supervise: starts and watches one service directory (docs/supervise.md).
-import { Supervisor } from '@svkit/core';
+import { requireAddon, Supervisor } from '@svkit/core';
 import { runMain } from './_cli/run.ts';
 import { warn } from './_cli/stderr.ts';
 import { usageError } from './_cli/usage.ts';
@@ -10,6 +10,7 @@ const USAGE = 'supervise dir';
 export async function main(args: string[]): Promise<number> {
   const dir = args[0];
   if (dir === undefined || args.length !== 1) throw usageError();
+  requireAddon();
   const sup = new Supervisor({ dir, onWarning: (m) => warn(PROG, m) });
   sup.start();
   process.title = `supervise ${dir}`;

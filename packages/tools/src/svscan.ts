@@ -1,5 +1,5 @@
 // svscan: supervises every service directory of DIR from this one process (docs/svscan.md).
-import { Scanner, Warner, type ServiceEvent } from '@svkit/core';
+import { requireAddon, Scanner, Warner, type ServiceEvent } from '@svkit/core';
 import { watch } from 'chokidar';
 import { runMain } from './_cli/run.ts';
 import { eventLine } from './_cli/events.ts';
@@ -18,6 +18,7 @@ function parse(args: string[]): { dir: string; verbose: boolean } {
 
 export async function main(args: string[]): Promise<number> {
   const { dir, verbose } = parse(args);
+  requireAddon();
   const onEvent = (e: ServiceEvent): void => {
     const line = eventLine(e, PROG);
     if (line !== undefined) writeAll(2, line);

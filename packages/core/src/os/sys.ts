@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SvkitError } from '../formats/errors.ts';
 
 interface Sys {
   flock(fd: number, op: number): void;
@@ -25,20 +26,41 @@ export const LOCK_UN = 8;
 
 let loaded: Sys | undefined;
 
-/** Finds build/svkit_sys.node above this file: the source tree and the bundles sit at different depths. */
+/** Where an addon may sit, relative to a directory above this file: a `make` build, a node-gyp build, a shipped prebuilt binary. */
+const CANDIDATES = [
+  join('build', 'svkit_sys.node'),
+  join('build', 'Release', 'svkit_sys.node'),
+  join('prebuilds', `${process.platform}-${process.arch}`, 'svkit_sys.node'),
+];
+
+/** What to do when there is no addon: the one hint every program gives (docs/install.md). */
+export const ADDON_HINT = 'install python3, make and a C compiler (apt-get install python3 make g++), then run make in a checkout or npm rebuild -g svkit';
+
+/** Finds the addon above this file: the source tree, the bundles and an installed package sit at different depths. */
 function addonPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, 'build', 'svkit_sys.node');
-    if (existsSync(candidate)) return candidate;
+    for (const c of CANDIDATES) if (existsSync(join(dir, c))) return join(dir, c);
     const up = dirname(dir);
-    if (up === dir) throw new Error('native addon build/svkit_sys.node not found: run make');
+    if (up === dir) throw new SvkitError('temporary', `unable to find the native addon svkit_sys.node (no prebuilt one for ${process.platform}-${process.arch}): ${ADDON_HINT}`);
     dir = up;
   }
 }
 
 /** The addon, loaded on first use so that programs which need no syscall never pay for it. */
 export function sys(): Sys {
-  loaded ??= createRequire(import.meta.url)(addonPath()) as Sys;
+  if (loaded !== undefined) return loaded;
+  const path = addonPath();
+  try {
+    loaded = createRequire(import.meta.url)(path) as Sys;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new SvkitError('temporary', `unable to load the native addon ${path}: ${reason}: ${ADDON_HINT}`, { cause: err });
+  }
   return loaded;
+}
+
+/** Loads the addon now: a long-running program calls it at start-up, so a missing addon ends it with one line, not a warning per service. */
+export function requireAddon(): void {
+  sys();
 }

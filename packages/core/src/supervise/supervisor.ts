@@ -21,6 +21,7 @@ import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { makeEvent, type EventKind, type EventSink } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
+import { ServiceWatcher } from '../watch/watcher.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -71,6 +72,8 @@ export class Supervisor {
   private written: Status | undefined;
   private runitFiles: Promise<void> = Promise.resolve();
   private fifoRetry: NodeJS.Timeout | undefined;
+  /** The `watch` file's watcher: a change restarts the service as svc -t does. */
+  private watcher: ServiceWatcher | undefined;
   private resolveDone!: () => void;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
@@ -300,6 +303,7 @@ export class Supervisor {
 
   private startRun(): void {
     this.lastStart = performance.now();
+    (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh();
     this.spawn('run', './run', []);
   }
 
@@ -442,6 +446,7 @@ export class Supervisor {
     this.cancelRestart();
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     if (this.fifoRetry !== undefined) clearTimeout(this.fifoRetry);
+    this.watcher?.close();
     this.closeFifos();
     if (this.lockFd >= 0) closeSync(this.lockFd);
     this.lockFd = -1;

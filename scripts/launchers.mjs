@@ -1,0 +1,36 @@
+// Writes one launcher script per program: node scripts/launchers.mjs OUTDIR HOME prog...
+// A launcher runs HOME/dist/<prog>.mjs. It is found next to the resolved launcher first (so a
+// symlink from anywhere works), then in HOME, the svkit it was made for (so a copy works too).
+// The program name is written into the file, never taken from the name it was called by.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [outdir, home, ...programs] = process.argv.slice(2);
+if (outdir === undefined || home === undefined) throw new Error('usage: launchers.mjs OUTDIR HOME prog...');
+const quoted = `'${home.replaceAll("'", `'\\''`)}'`;
+
+function launcher(prog) {
+  return `#!/bin/sh
+# ${prog}: runs svkit's bundled dist/${prog}.mjs (written by scripts/launchers.mjs; do not edit).
+prog=${prog}
+# Only a symlink costs a readlink (a fork): svc and svstat are called in loops.
+if [ -L "$0" ]; then home=$(readlink -f "$0") && home=\${home%/*}/..; else home=\${0%/*}/..; fi
+[ -f "$home/dist/$prog.mjs" ] || home=${quoted}
+if [ ! -f "$home/dist/$prog.mjs" ]; then
+  echo "$prog: fatal: unable to open $home/dist/$prog.mjs: file does not exist (run make in the svkit checkout)" >&2
+  exit 111
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "$prog: fatal: unable to run node: command not found (install Node.js >= 20.19)" >&2
+  exit 111
+fi
+exec node "$home/dist/$prog.mjs" "$@"
+`;
+}
+
+mkdirSync(outdir, { recursive: true });
+for (const prog of programs) {
+  const file = join(outdir, prog);
+  writeFileSync(file, launcher(prog));
+  chmodSync(file, 0o755);
+}

@@ -1,7 +1,9 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { escapeName } from '../formats/escape.ts';
+import { SvkitError } from '../formats/errors.ts';
+import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { parseLogScriptFile } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
@@ -28,14 +30,22 @@ export interface ScannedOptions {
  * run is missing), a multilog script for the in-process log engine (S/log/multilog without
  * S/log/run), something else (a mistake), or nothing.
  */
-function logKind(path: string): 'run' | 'script' | 'other' | 'none' {
-  try {
-    if (!statSync(path).isDirectory()) return 'other';
-  } catch {
-    return 'none';
-  }
-  if (existsSync(join(path, SERVICE.run))) return 'run';
-  return existsSync(join(path, SERVICE.logScript)) ? 'script' : 'run';
+async function logKind(path: string): Promise<'run' | 'script' | 'other' | 'none'> {
+  const probe = (p: string): Promise<string> => probeServiceFile(p).catch(() => 'absent');
+  const log = await probe(path);
+  if (log === 'absent') return 'none';
+  if (log !== 'directory') return 'other';
+  if (await probe(join(path, SERVICE.run)) !== 'absent') return 'run';
+  return await probe(join(path, SERVICE.logScript)) !== 'absent' ? 'script' : 'run';
+}
+
+/** S/log/multilog, parsed; its size is capped and a FIFO or device there is an error. */
+async function readLogScript(logDir: string): Promise<ReturnType<typeof parseLogScriptFile>> {
+  const name = `${escapeName(logDir)}/${SERVICE.logScript}`;
+  const file = await readServiceFile(join(logDir, SERVICE.logScript));
+  if (file.kind === 'absent') throw new SvkitError('temporary', `unable to read ${name}: file does not exist`);
+  if (file.kind !== 'ok') throw new SvkitError('permanent', `unable to read ${name}: ${serviceFileProblem(file) ?? ''}`);
+  return parseLogScriptFile(file.data.toString('utf8'));
 }
 
 export class ScannedService {
@@ -45,6 +55,8 @@ export class ScannedService {
   private pipe: LogPipe | undefined;
   private pipeLog: PipeLog | undefined;
   private stopping = false;
+  /** The ensure() under way: one at a time, and stop() waits for it. */
+  private ensuring: Promise<void> | undefined;
 
   constructor(opts: ScannedOptions) {
     this.opts = opts;
@@ -55,19 +67,35 @@ export class ScannedService {
    * first, so the pipe has its reader. Throws SvkitError (lock held elsewhere, ...): the caller
    * warns and tries again at the next scan. A logger that cannot be supervised does not keep
    * the service itself from being started: its error is thrown after the service is up.
+   * S/log is looked at off the main thread; a call while one is under way joins it.
    */
-  ensure(): void {
-    if (this.stopping) return;
+  ensure(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.ensuring ??= this.ensureNow().finally(() => { this.ensuring = undefined; });
+    return this.ensuring;
+  }
+
+  private async ensureNow(): Promise<void> {
     const { path, devNull, stderr } = this.opts;
     const logDir = join(path, SERVICE.log);
-    const kind = logKind(logDir);
+    const kind = await logKind(logDir);
+    if (this.stopping) return;
     // daemontools says "supervise: fatal: unable to chdir to log: not a directory" every pass.
-    if (kind === 'other') this.opts.onWarning(`unable to chdir to ${logDir}: not a directory`);
+    if (kind === 'other') this.opts.onWarning(`unable to chdir to ${escapeName(logDir)}: not a directory`);
     let logError: unknown;
+    let script: ReturnType<typeof parseLogScriptFile> | undefined;
+    if (kind === 'script' && this.pipeLog === undefined) {
+      try {
+        script = await readLogScript(logDir);
+      } catch (err) {
+        logError = err;
+      }
+      if (this.stopping) return;
+    }
+    // From here on nothing waits: stop() cannot slip in between a check and a start.
     try {
       if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
-      if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) {
-        const script = parseLogScriptFile(readFileSync(join(logDir, SERVICE.logScript), 'utf8'));
+      if (script !== undefined && this.pipe !== undefined && this.pipeLog === undefined) {
         this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
@@ -90,6 +118,7 @@ export class ScannedService {
   /** Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.ensuring?.catch(() => {}); // its error was reported by the scanner
     await this.main?.shutdown();
     // The in-process log takes what the pipe still holds before the pipe goes.
     this.pipeLog?.close();

@@ -1,9 +1,9 @@
 // The scan directory engine behind svscan: every subdirectory supervised from this process,
 // new ones started as soon as scan() is called, removed ones brought down and forgotten.
-import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoText } from '../formats/errno.ts';
+import { errnoText, isErrno } from '../formats/errno.ts';
 import { unable } from '../formats/errors.ts';
 import { sharedPoller } from '../os/poller.ts';
 import { ScannedService } from './scanned.ts';
@@ -36,6 +36,16 @@ async function prepareSuperviseDirs(dir: string, names: readonly string[]): Prom
     const service = join(dir, n);
     return [prepare(service), stat(join(service, SERVICE.log)).then((st) => (st.isDirectory() ? prepare(join(service, SERVICE.log)) : undefined), () => {})];
   }));
+}
+
+/** Whether nothing is at path any more (not even a dangling link). */
+function vanished(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 interface Entry {
@@ -92,7 +102,9 @@ export class Scanner {
         if (!st.isDirectory()) continue;
         inode = `${st.dev}:${st.ino}`;
       } catch (err) {
-        this.warn(name, `unable to stat ${path}: ${errnoText(err)}`);
+        // Removed between readdir and stat: a normal removal, not a warning (a dangling
+        // symlink is one: the link is still there).
+        if (!(isErrno(err, 'ENOENT') && vanished(path))) this.warn(name, `unable to stat ${path}: ${errnoText(err)}`);
         continue;
       }
       seen.add(name);
@@ -124,11 +136,11 @@ export class Scanner {
       entry = { service, inode };
       this.entries.set(name, entry);
     }
-    try {
-      entry.service.ensure();
-    } catch (err) {
+    entry.service.ensure().catch(async (err: unknown) => {
+      // Removed meanwhile (the next pass brings it down): a normal removal, not a warning.
+      if (this.entries.get(name) !== entry || await lstat(path).then(() => false, () => true)) return;
       this.warn(name, `unable to supervise ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    });
   }
 
   /** A brand-new directory is started once its run is executable, or after a short grace. */

@@ -2,21 +2,23 @@
 // children, control commands, restart pacing and stop escalation. `supervise DIR` runs one;
 // svscan runs many in one process. Over 250 lines on purpose: it is one state machine, and
 // every transition (commands, child exits, timers) is easier to check when read in one place.
-import { closeSync, existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan } from './adopt.ts';
 import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
-import { applyEnvDir } from './envdir.ts';
+import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
 import { errnoText, isErrno } from '../formats/errno.ts';
+import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
 import { groupHasLive, isLive, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
-import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
+import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
+import { STATUS_SIZE, unpackStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 
@@ -37,6 +39,8 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   readonly dir: string;
+  /** dir as messages print it: control characters escaped, so a warning stays one line. */
+  private readonly label: string;
   private readonly cwd: string;
   private readonly stdio: readonly [number, number, number];
   private readonly warner: Warner;
@@ -50,6 +54,12 @@ export class Supervisor {
   private exiting = false;
   /** Between the death of a child and an empty process group: nothing new may start. */
   private clearing = false;
+  /** From start() until the down file is known and supervise/control is open: run waits. */
+  private booting = false;
+  /** While env/ is read for a start: commands change want, the start then honours it. */
+  private starting = false;
+  /** The pid whose KILL timer is being armed (timeout-kill is being read). */
+  private killArming = 0;
   private stamp: Tai64n = tai64nAt();
   private lastStart = -Infinity;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -59,6 +69,7 @@ export class Supervisor {
   /** FIFO fds other than the control read end, which the control socket owns. */
   private fds: number[] = [];
   private control: Socket | undefined;
+  private okFd = -1;
   private closed = false;
   /** The status last written, so unchanged stat and pid files are not rewritten. */
   private written: Status | undefined;
@@ -70,54 +81,83 @@ export class Supervisor {
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
+    this.label = escapeName(opts.dir);
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
   }
 
-  /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
+  /**
+   * Takes the directory: the lock now (throws SvkitError); then, off the main thread, the down
+   * file and an orphan to adopt, then the FIFOs, then run unless down. run is never started
+   * before supervise/control is open: a service nobody can control does not run.
+   */
   start(): void {
-    const dir = this.dir;
     // As chdir would: a directory we may not enter is "unable to chdir", not a later failure.
     const cd = chdirError(this.cwd);
-    if (cd !== undefined) throw unable(`chdir to ${dir}`, cd);
-    try {
-      statSync(join(this.cwd, SERVICE.down));
-      this.want = 'down';
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw unable(`stat ${dir}/down`, err);
-    }
-    this.lockFd = lockSuperviseDir(this.cwd, dir);
-    try {
-      this.adoptOrphan();
-      // Starting run writes the status; otherwise write it now.
-      if (this.pid === 0 && this.want === 'up') this.startRun();
-      else this.writeStatus();
-    } catch (err) {
-      this.close();
-      throw unable(`set up ${dir}/supervise`, err);
-    }
-    // The lock is all that must precede the start. The FIFOs follow on the next turn, so
-    // svscan starting 100 fresh services does not wait on 200 mkfifo calls first.
-    setImmediate(() => this.openFifos());
+    if (cd !== undefined) throw unable(`chdir to ${this.label}`, cd);
+    this.lockFd = lockSuperviseDir(this.cwd, this.label);
+    this.booting = true;
+    void this.boot().catch((err: unknown) => {
+      this.warner.warn(`unable to set up ${this.label}/supervise: ${errnoText(err)}`);
+      this.close(); // let go: the next scan (or the supervise user) tries again
+    });
   }
 
-  /** control, then ok: once ok has a reader, svok and svstat see a running supervisor. */
-  private openFifos(): void {
-    if (this.closed || this.control !== undefined) return;
+  private async boot(): Promise<void> {
     try {
-      const control = openControl(this.cwd);
-      this.fds.push(control.write);
-      this.listen(control.read);
-      this.fds.push(openOk(this.cwd));
+      // Only its presence counts, as in daemontools: a stat, never an open.
+      if (await probeServiceFile(join(this.cwd, SERVICE.down)) !== 'absent') this.want = 'down';
     } catch (err) {
-      if (!this.vanished(err)) this.warner.warn(`unable to set up ${this.dir}/supervise, pausing: ${errnoText(err)}`);
+      this.warner.warn(`unable to stat ${this.label}/down: ${errnoText(err)}`);
+    }
+    if (this.closed) return;
+    await this.adoptOrphan();
+    if (this.closed) return;
+    this.booting = false;
+    if (this.openFifos()) this.controllable();
+    else this.writeStatus();
+  }
+
+  /** supervise/control is open: start run if it should run and nothing else is under way. */
+  private controllable(): void {
+    if (this.pid === 0 && this.want === 'up' && this.isIdle() && this.restartTimer === undefined) this.scheduleStart();
+    else this.writeStatus();
+  }
+
+  /**
+   * control, then ok: once ok has a reader, svok and svstat see a running supervisor. ok is
+   * opened even when control cannot be (a directory in its way, say): svstat then reports the
+   * service down and svc the broken control, instead of "supervise not running". Retried every
+   * second until both are open; true once control is.
+   */
+  private openFifos(): boolean {
+    if (this.closed) return false;
+    if (this.control === undefined) {
+      try {
+        const control = openControl(this.cwd);
+        this.fds.push(control.write);
+        this.listen(control.read);
+      } catch (err) {
+        if (!this.vanished(err)) this.warner.warn(`unable to open ${this.label}/supervise/control, pausing: ${errnoText(err)}`);
+      }
+    }
+    if (this.okFd < 0) {
+      try {
+        this.okFd = openOk(this.cwd);
+        this.fds.push(this.okFd);
+      } catch (err) {
+        if (!this.vanished(err)) this.warner.warn(`unable to open ${this.label}/supervise/ok, pausing: ${errnoText(err)}`);
+      }
+    }
+    if ((this.control === undefined || this.okFd < 0) && this.fifoRetry === undefined) {
       this.fifoRetry = setTimeout(() => {
         this.fifoRetry = undefined;
-        this.closeFifos();
-        this.openFifos();
+        const was = this.control !== undefined;
+        if (this.openFifos() && !was) this.controllable();
       }, FIFO_RETRY_MS);
     }
+    return this.control !== undefined;
   }
 
   /** TERM to the supervisor: bring the service down, then let go. Resolves when done. */
@@ -163,17 +203,20 @@ export class Supervisor {
     this.control.on('data', (chunk: Buffer) => {
       for (const cmd of parseControl(chunk)) this.handle(cmd);
     });
-    this.control.on('error', (err) => this.warner.warn(`unable to read ${this.dir}/supervise/control: ${errnoText(err)}`));
+    this.control.on('error', (err) => this.warner.warn(`unable to read ${this.label}/supervise/control: ${errnoText(err)}`));
   }
 
   /** A service left running by a dead supervisor is taken over, never started twice. */
-  private adoptOrphan(): void {
+  private async adoptOrphan(): Promise<void> {
     let old: Status | undefined;
     try {
-      old = readStatus(this.cwd);
+      const file = await readServiceFile(join(this.cwd, SERVICE.status), STATUS_SIZE);
+      if (file.kind !== 'ok') return; // no status yet, or not a file: nothing to adopt
+      old = unpackStatus(file.data);
     } catch {
-      return; // no status yet, or unreadable: nothing to adopt
+      return; // unreadable: nothing to adopt
     }
+    if (this.closed) return;
     const orphan = findOrphan(old);
     if (old === undefined || orphan === undefined) return;
     this.pid = orphan.pid;
@@ -239,7 +282,7 @@ export class Supervisor {
   }
 
   private isIdle(): boolean {
-    return this.state === 'down' && !this.clearing;
+    return this.state === 'down' && !this.clearing && !this.starting && !this.booting;
   }
 
   /** The kill target: the child's process group when it leads one, else the pid. */
@@ -252,14 +295,23 @@ export class Supervisor {
     this.termSent = true;
     this.paused = false;
     this.writeStatus();
-    if (this.killTimer !== undefined) return;
-    const timeout = readKillTimeout(this.cwd, (m) => this.warner.warn(m));
-    if (timeout === 0) return;
+    if (this.killTimer !== undefined || this.killArming === this.pid) return;
+    // timeout-kill is read off the main thread; the time it takes counts against the timeout.
     const pid = this.pid;
-    this.killTimer = setTimeout(() => {
-      this.killTimer = undefined;
-      if (this.pid === pid && this.state === 'run') signal(this.target(), 'SIGKILL');
-    }, timeout);
+    const since = performance.now();
+    this.killArming = pid;
+    void this.killTimeout().then((timeout) => {
+      if (this.killArming === pid) this.killArming = 0;
+      if (timeout === 0 || this.pid !== pid || this.state !== 'run' || this.closed || this.killTimer !== undefined) return;
+      this.killTimer = setTimeout(() => {
+        this.killTimer = undefined;
+        if (this.pid === pid && this.state === 'run') signal(this.target(), 'SIGKILL');
+      }, Math.max(0, timeout - (performance.now() - since)));
+    });
+  }
+
+  private killTimeout(): Promise<number> {
+    return readKillTimeout(this.cwd, this.label, (m) => this.warner.warn(m));
   }
 
   private scheduleStart(): void {
@@ -278,22 +330,37 @@ export class Supervisor {
 
   private startRun(): void {
     this.lastStart = performance.now();
-    this.spawn('run', './run', []);
+    void this.spawn('run', './run', []);
   }
 
-  private spawn(state: 'run' | 'finish', file: string, args: string[]): void {
-    let env: NodeJS.ProcessEnv;
+  /**
+   * Reads env/ (off the main thread), then spawns. Commands that arrive meanwhile change want
+   * and are honoured here: a run whose service was brought down (or told to exit) is not started.
+   */
+  private async spawn(state: 'run' | 'finish', file: string, args: string[]): Promise<void> {
+    let env: NodeJS.ProcessEnv | EnvBlock;
+    this.starting = true;
     try {
-      env = applyEnvDir(join(this.cwd, SERVICE.env), process.env);
+      env = await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.warner.warn(m)) ?? process.env;
     } catch (err) {
-      this.warner.warn(`unable to read ${this.dir}/env: ${errnoText(err)}`);
+      this.starting = false;
+      if (this.closed) return;
+      if (!this.vanished(err)) this.warner.warn(`unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
+      this.state = 'down';
+      this.writeStatus();
+      return this.afterDown();
+    }
+    this.starting = false;
+    if (this.closed) return;
+    if (state === 'run' && (this.want === 'down' || this.exiting)) {
+      this.writeStatus();
       return this.afterDown();
     }
     const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio });
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {
-        this.warner.warn(`unable to start ${this.dir}/${file.slice(2)}: ${errnoText(end.error)}`);
+        this.warner.warn(`unable to start ${this.label}/${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
         this.writeStatus();
         this.afterDown();
@@ -324,35 +391,46 @@ export class Supervisor {
     this.killTimer = undefined;
     this.state = 'down';
     const group = pgid || pid;
+    // Nothing new starts until finish is looked up (off the main thread) and the group is empty.
+    this.clearing = true;
+    const finish = !wasFinish && await this.hasFinish();
+    if (this.closed) return;
     // The common restart (no finish, nothing left in the group, run lived >= 1 s): straight to
     // the new start, whose status write replaces the "down" one readers would never see.
-    if (this.restartsAtOnce(wasFinish, group)) return this.startRun();
+    if (this.restartsAtOnce(wasFinish, finish, group)) {
+      this.clearing = false;
+      return this.startRun();
+    }
     this.writeStatus();
     // Leftovers of the group go before anything new starts: never two copies at once.
-    this.clearing = true;
-    await clearGroup(group, readKillTimeout(this.cwd, (m) => this.warner.warn(m)));
+    if (groupHasLive(group)) await clearGroup(group, await this.killTimeout());
     this.clearing = false;
     if (this.closed) return;
-    if (!wasFinish && this.hasFinish()) {
+    if (finish) {
       const code = end.signal !== null || end.code === null ? '-1' : String(end.code);
-      return this.spawn('finish', './finish', [code, String(end.signal ?? 0)]);
+      return void this.spawn('finish', './finish', [code, String(end.signal ?? 0)]);
     }
     this.state = 'down';
     this.writeStatus();
     this.afterDown();
   }
 
-  private restartsAtOnce(wasFinish: boolean, group: number): boolean {
-    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish &&
-      performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group) && !this.hasFinish();
+  private restartsAtOnce(wasFinish: boolean, finish: boolean, group: number): boolean {
+    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish && !finish &&
+      performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group);
   }
 
-  private hasFinish(): boolean {
+  /** S/finish, if it is a regular file; anything else there gets a warning and is not run. */
+  private async hasFinish(): Promise<boolean> {
+    let kind;
     try {
-      return statSync(join(this.cwd, SERVICE.finish), { throwIfNoEntry: false })?.isFile() === true;
+      kind = await probeServiceFile(join(this.cwd, SERVICE.finish));
     } catch {
       return false;
     }
+    if (kind === 'file') return true;
+    if (kind !== 'absent') this.warner.warn(`unable to start ${this.label}/finish: ${serviceFileProblem({ kind: 'not-regular', type: kind })}`);
+    return false;
   }
 
   private afterDown(): void {
@@ -383,12 +461,12 @@ export class Supervisor {
    * about to bring the service down (and a supervisor that is stopping has nothing to say).
    */
   private vanished(err: unknown): boolean {
-    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd));
+    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd)); // sync-ok: error path only; a stat of the dir itself, opens nothing
   }
 
   private writeFailed(file: string, err: unknown): void {
     if (this.vanished(err)) return;
-    this.warner.warn(`unable to write ${this.dir}/supervise/${file}: ${errnoText(err)}`);
+    this.warner.warn(`unable to write ${this.label}/supervise/${file}: ${errnoText(err)}`);
   }
 
   private closeFifos(): void {
@@ -402,6 +480,7 @@ export class Supervisor {
       }
     }
     this.fds = [];
+    this.okFd = -1;
   }
 
   private close(): void {

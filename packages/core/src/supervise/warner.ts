@@ -1,4 +1,5 @@
 // Warnings of a long-running engine, without flooding: the same text at most once a minute.
+import { escapeName } from '../formats/escape.ts';
 
 const REPEAT_AFTER_MS = 60_000;
 
@@ -10,7 +11,9 @@ export class Warner {
     this.sink = sink;
   }
 
-  warn(message: string): void {
+  /** Control characters anywhere (a service named with a newline) are escaped: one line each. */
+  warn(text: string): void {
+    const message = escapeName(text);
     const now = Date.now();
     if (message === this.last && now - this.lastAt < REPEAT_AFTER_MS) return;
     this.last = message;

@@ -15,6 +15,8 @@ export const RESCAN_MS = 1000;
 /** A new directory whose run is not yet executable gets this long before it starts anyway. */
 const NEW_DIR_GRACE_MS = 1000;
 const PENDING_POLL_MS = 10;
+/** How long a dir may take to vanish after its files did, before "file does not exist" is said. */
+const REMOVAL_GRACE_MS = 1000;
 
 export interface ScannerOptions {
   readonly dir: string;
@@ -137,7 +139,9 @@ export class Scanner {
       this.entries.set(name, entry);
     }
     entry.service.ensure().catch(async (err: unknown) => {
-      // Removed meanwhile (the next pass brings it down): a normal removal, not a warning.
+      // "file does not exist" may be the dir being removed (rm -r empties it first): said only
+      // if it is still there, and still this entry, a moment later.
+      if (isErrno(err instanceof Error ? err.cause : undefined, 'ENOENT')) await new Promise((r) => setTimeout(r, REMOVAL_GRACE_MS).unref());
       if (this.entries.get(name) !== entry || await lstat(path).then(() => false, () => true)) return;
       this.warn(name, `unable to supervise ${path}: ${err instanceof Error ? err.message : String(err)}`);
     });

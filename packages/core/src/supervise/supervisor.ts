@@ -26,6 +26,8 @@ import { Warner } from './warner.ts';
 export const MIN_RESTART_INTERVAL_MS = 1000;
 /** How often a service adopted from a dead supervisor (not our child) is checked for life. */
 const ADOPTED_POLL_MS = 100;
+/** How long a dir may take to vanish after its files did, before "file does not exist" is said. */
+const REMOVAL_GRACE_MS = 1000;
 /** Retry period when the FIFOs of supervise/ cannot be made (a file in the way, say). */
 const FIFO_RETRY_MS = 1000;
 
@@ -44,6 +46,8 @@ export class Supervisor {
   private readonly cwd: string;
   private readonly stdio: readonly [number, number, number];
   private readonly warner: Warner;
+  /** For files that are skipped (a FIFO in env/, ...): not cleared by a good start, as they stay. */
+  private readonly fileWarner: Warner;
   private state: RunState = 'down';
   private want: Want = 'up';
   private pid = 0;
@@ -76,6 +80,8 @@ export class Supervisor {
   private runitFiles: Promise<void> = Promise.resolve();
   private fifoRetry: NodeJS.Timeout | undefined;
   private resolveDone!: () => void;
+  /** shutdown() was called (as opposed to retire()): a child found meanwhile is stopped too. */
+  private shuttingDown = false;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
 
@@ -85,6 +91,7 @@ export class Supervisor {
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
+    this.fileWarner = new Warner(opts.onWarning ?? (() => {}));
   }
 
   /**
@@ -115,6 +122,11 @@ export class Supervisor {
     await this.adoptOrphan();
     if (this.closed) return;
     this.booting = false;
+    // Told to let go meanwhile (the dir was removed, svscan is stopping): do so, nothing starts.
+    if (this.exiting) {
+      if (this.isIdle()) return this.close();
+      if (this.shuttingDown && this.state === 'run') this.stopChild();
+    }
     if (this.openFifos()) this.controllable();
     else this.writeStatus();
   }
@@ -139,7 +151,7 @@ export class Supervisor {
         this.fds.push(control.write);
         this.listen(control.read);
       } catch (err) {
-        if (!this.vanished(err)) this.warner.warn(`unable to open ${this.label}/supervise/control, pausing: ${errnoText(err)}`);
+        if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to open ${this.label}/supervise/control, pausing: ${errnoText(err)}`);
       }
     }
     if (this.okFd < 0) {
@@ -147,7 +159,7 @@ export class Supervisor {
         this.okFd = openOk(this.cwd);
         this.fds.push(this.okFd);
       } catch (err) {
-        if (!this.vanished(err)) this.warner.warn(`unable to open ${this.label}/supervise/ok, pausing: ${errnoText(err)}`);
+        if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to open ${this.label}/supervise/ok, pausing: ${errnoText(err)}`);
       }
     }
     if ((this.control === undefined || this.okFd < 0) && this.fifoRetry === undefined) {
@@ -164,6 +176,7 @@ export class Supervisor {
   shutdown(): Promise<void> {
     if (!this.closed) {
       this.want = 'down';
+      this.shuttingDown = true;
       this.handle('exit');
       if (this.state === 'run') this.stopChild();
     }
@@ -311,7 +324,7 @@ export class Supervisor {
   }
 
   private killTimeout(): Promise<number> {
-    return readKillTimeout(this.cwd, this.label, (m) => this.warner.warn(m));
+    return readKillTimeout(this.cwd, this.label, (m) => this.fileWarner.warn(m));
   }
 
   private scheduleStart(): void {
@@ -341,11 +354,11 @@ export class Supervisor {
     let env: NodeJS.ProcessEnv | EnvBlock;
     this.starting = true;
     try {
-      env = await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.warner.warn(m)) ?? process.env;
+      env = await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.fileWarner.warn(m)) ?? process.env;
     } catch (err) {
       this.starting = false;
       if (this.closed) return;
-      if (!this.vanished(err)) this.warner.warn(`unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
+      if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
       this.state = 'down';
       this.writeStatus();
       return this.afterDown();
@@ -360,7 +373,7 @@ export class Supervisor {
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {
-        this.warner.warn(`unable to start ${this.label}/${file.slice(2)}: ${errnoText(end.error)}`);
+        this.warnUnlessRemoved(end.error, `unable to start ${this.label}/${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
         this.writeStatus();
         this.afterDown();
@@ -429,7 +442,7 @@ export class Supervisor {
       return false;
     }
     if (kind === 'file') return true;
-    if (kind !== 'absent') this.warner.warn(`unable to start ${this.label}/finish: ${serviceFileProblem({ kind: 'not-regular', type: kind })}`);
+    if (kind !== 'absent') this.fileWarner.warn(`unable to start ${this.label}/finish: ${serviceFileProblem({ kind: 'not-regular', type: kind })}`);
     return false;
   }
 
@@ -466,7 +479,22 @@ export class Supervisor {
 
   private writeFailed(file: string, err: unknown): void {
     if (this.vanished(err)) return;
-    this.warner.warn(`unable to write ${this.label}/supervise/${file}: ${errnoText(err)}`);
+    this.warnUnlessRemoved(err, `unable to write ${this.label}/supervise/${file}: ${errnoText(err)}`);
+  }
+
+  /**
+   * "file does not exist" may be a directory being removed (rm -r takes run and supervise/
+   * first, then the dir itself): such a warning is said only if the dir is still there, and
+   * still supervised, a moment later. Other errors are said at once.
+   */
+  private warnUnlessRemoved(err: unknown, text: string): void {
+    if (!isErrno(err, 'ENOENT')) return this.warner.warn(text);
+    setTimeout(() => {
+      if (this.closed || this.exiting) return;
+      void probeServiceFile(this.cwd).then((kind) => {
+        if (kind === 'directory' && !this.closed && !this.exiting) this.warner.warn(text);
+      }, () => {});
+    }, REMOVAL_GRACE_MS).unref();
   }
 
   private closeFifos(): void {

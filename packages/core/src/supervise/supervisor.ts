@@ -502,7 +502,7 @@ export class Supervisor {
     this.control = undefined;
     for (const fd of this.fds) {
       try {
-        closeSync(fd);
+        closeSync(fd); // sync-ok: our own FIFO descriptor
       } catch {
         // already closed
       }
@@ -519,7 +519,7 @@ export class Supervisor {
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     if (this.fifoRetry !== undefined) clearTimeout(this.fifoRetry);
     this.closeFifos();
-    if (this.lockFd >= 0) closeSync(this.lockFd);
+    if (this.lockFd >= 0) closeSync(this.lockFd); // sync-ok: our own lock descriptor
     this.lockFd = -1;
     this.resolveDone();
   }

@@ -187,3 +187,34 @@ test('row 12: service dirs removed while svscan looks at them are brought down w
   assert.deepEqual(scan.stderr().split('\n').filter((l) => l.startsWith('svscan:')), [], 'no warning about a removed dir');
   await stopAndCheck(box, scan);
 });
+
+test('commands that arrive while env/ is being read are honoured in order: the last one wins, nothing runs twice', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  box.service('sc/ctl', 'exec sleep 1000');
+  // A full env/ (1000 entries) makes every start wait on 1000 reads: commands land meanwhile.
+  box.service('sc/slow', 'exec sleep 1000');
+  mkdirSync(box.path('sc/slow/env'));
+  for (let i = 0; i < 999; i++) writeFileSync(box.path(`sc/slow/env/V${i}`), `value ${i}\n`);
+  const scan = startSvscan(box, 'sc');
+  await waitUp(box.path('sc/slow'), DEADLINE_MS);
+  for (let i = 0; i < 10; i++) {
+    const r = await runTool('svc', ['-d', '-u', 'sc/slow'], { cwd: box.root }); // d then u, in one write
+    assert.equal(r.code, 0);
+  }
+  const last = await runTool('svc', ['-du', 'sc/slow'], { cwd: box.root });
+  assert.equal(last.code, 0);
+  await runTool('svc', ['-d', 'sc/slow'], { cwd: box.root });
+  // The last command was d: down, and no copy of run left, however the starts interleaved.
+  await waitFor(() => statusPid(box.path('sc/slow')) === 0, DEADLINE_MS, 'slow down');
+  await waitFor(() => sandboxProcesses(box.root).filter((p) => p.cwd === box.path('sc/slow')).length === 0, DEADLINE_MS, 'no run left');
+  await assertControllable(box, 'sc/ctl');
+  const st = await runTool('svstat', ['sc/slow'], { cwd: box.root });
+  assert.match(st.stdout, /^sc\/slow: down \d+ seconds, normally up\n$/);
+  // Up again: exactly one copy.
+  await runTool('svc', ['-u', 'sc/slow'], { cwd: box.root });
+  await waitUp(box.path('sc/slow'), DEADLINE_MS);
+  await waitFor(() => sandboxProcesses(box.root).filter((p) => p.cwd === box.path('sc/slow')).length === 1, DEADLINE_MS, 'one copy');
+  assert.equal(scan.stderr(), '');
+  await stopAndCheck(box, scan);
+});

@@ -9,7 +9,7 @@ TEST_TIMEOUT ?= 120000
 export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers man prebuilds install typecheck test test-install test-unit test-cli test-interop test-scenarios test-faults bench run clean check
+.PHONY: all build native bundle launchers man prebuilds install typecheck lint test test-install test-unit test-cli test-interop test-scenarios test-faults bench run clean check
 
 all: build
 
@@ -61,9 +61,14 @@ install: build
 typecheck: node_modules/.package-lock.json
 	npx tsc -p .
 
+# The engine's rule (docs/conventions.md): no synchronous call on svscan's main thread outside
+# the short allowed list in scripts/lint-sync.mjs.
+lint:
+	$(NODE) scripts/lint-sync.mjs
+
 # Unit tests need no processes; cli, interop and scenario tests run the real programs.
 # Skipped tests (interop tests on a machine without the real peers) are named after the summary.
-test: build typecheck
+test: build typecheck lint
 	@set -o pipefail; $(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) \
 	  test/unit/*.test.ts test/cli/*.test.ts test/install/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts $(FAULT_TESTS) | tee build/test.tap
 	@skipped=$$(grep -E '^ *ok [0-9]+ - .*# SKIP' build/test.tap | sed -E 's/^ *ok [0-9]+ - /  /'); \

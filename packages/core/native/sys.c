@@ -180,7 +180,8 @@ static napi_value js_poll_in(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* Copies a JS array of strings into a NULL-terminated C array (caller frees with free_strv). */
+/* Copies a JS array of strings (as UTF-8) or Buffers (as they are: an env/ name need not be
+ * UTF-8) into a NULL-terminated C array (caller frees with free_strv). */
 static char **get_strv(napi_env env, napi_value arr) {
   uint32_t n = 0;
   if (napi_get_array_length(env, arr, &n) != napi_ok) return NULL;
@@ -188,7 +189,17 @@ static char **get_strv(napi_env env, napi_value arr) {
   for (uint32_t i = 0; i < n; i++) {
     napi_value e;
     size_t len;
+    bool is_buffer = false;
     napi_get_element(env, arr, i, &e);
+    napi_is_buffer(env, e, &is_buffer);
+    if (is_buffer) {
+      void *data = NULL;
+      napi_get_buffer_info(env, e, &data, &len);
+      v[i] = malloc(len + 1);
+      memcpy(v[i], data, len);
+      v[i][len] = '\0';
+      continue;
+    }
     napi_get_value_string_utf8(env, e, NULL, 0, &len);
     v[i] = malloc(len + 1);
     napi_get_value_string_utf8(env, e, v[i], len + 1, &len);

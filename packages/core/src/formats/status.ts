@@ -1,7 +1,7 @@
 // supervise/status: 20-byte runit form, whose first 18 bytes are daemontools' record.
 //  0-11 TAI64N stamp (big-endian)   12-15 pid (little-endian)   16 paused   17 want
 //  18 TERM sent (runit)             19 state: 0 down, 1 run, 2 finish (runit)
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, writeSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packTai64n, unpackTai64n, type Tai64n } from './tai64n.ts';
@@ -51,11 +51,6 @@ export function unpackStatus(bytes: Uint8Array): Status | undefined {
   return { ...base, runit: { termSent: bytes[18] !== 0, state } };
 }
 
-/** Reads dir/supervise/status; throws the system error, returns undefined for a short file. */
-export function readStatus(dir: string): Status | undefined {
-  return unpackStatus(readFileSync(join(dir, SERVICE.status)));
-}
-
 /** runit's supervise/stat line: "run", "down, want up", "run, paused, got TERM, want down". */
 export function formatStat(s: Status): string {
   const state = s.runit?.state ?? (s.pid === 0 ? 'down' : 'run');
@@ -72,8 +67,15 @@ export function writeStatus(dir: string, s: Status, previous?: Status): void {
   const bytes = packStatus(s);
   // Nothing changed since the last write: readers would see the same bytes.
   if (previous !== undefined && Buffer.from(bytes).equals(packStatus(previous))) return;
-  writeFileSync(join(dir, SERVICE.statusNew), bytes, { mode: 0o644 });
-  renameSync(join(dir, SERVICE.statusNew), join(dir, SERVICE.status));
+  // O_NONBLOCK: a FIFO someone put at status.new fails (ENXIO) instead of blocking the open.
+  const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = constants;
+  const fd = openSync(join(dir, SERVICE.statusNew), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o644); // sync-ok: the status protocol is written in order, on a file opened non-blocking
+  try {
+    writeSync(fd, bytes); // sync-ok: 20 bytes to the file just opened
+  } finally {
+    closeSync(fd); // sync-ok: our own descriptor
+  }
+  renameSync(join(dir, SERVICE.statusNew), join(dir, SERVICE.status)); // sync-ok: metadata of the engine's own file
 }
 
 /**

@@ -1,23 +1,34 @@
 // Stopping a service's process group: TERM+CONT, then KILL once the timeout has passed.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { groupHasLive, signal } from './proc.ts';
+import { readServiceFile, serviceFileProblem } from './servicefile.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 
 /** How long a stopping service gets between TERM and KILL, unless S/timeout-kill says otherwise. */
 export const DEFAULT_KILL_TIMEOUT_MS = 10_000;
 const GROUP_POLL_MS = 20;
 
-/** S/timeout-kill: milliseconds as a decimal number; 0 means never send KILL. */
-export function readKillTimeout(dir: string, warn: (m: string) => void): number {
+/**
+ * S/timeout-kill: milliseconds as a decimal number; 0 means never send KILL. Read off the main
+ * thread (readServiceFile): a FIFO or device there is warned about and the default applies.
+ * LABEL names the service dir in warnings.
+ */
+export async function readKillTimeout(dir: string, label: string, warn: (m: string) => void): Promise<number> {
+  const name = `${label}/${SERVICE.timeoutKill}`;
   let text: string;
   try {
-    text = readFileSync(join(dir, SERVICE.timeoutKill), 'latin1').trim();
+    const file = await readServiceFile(join(dir, SERVICE.timeoutKill));
+    if (file.kind === 'absent') return DEFAULT_KILL_TIMEOUT_MS;
+    if (file.kind !== 'ok') {
+      warn(`unable to read ${name}: ${serviceFileProblem(file) ?? ''}`);
+      return DEFAULT_KILL_TIMEOUT_MS;
+    }
+    text = file.data.toString('latin1').trim();
   } catch {
     return DEFAULT_KILL_TIMEOUT_MS;
   }
   if (!/^\d+$/.test(text)) {
-    warn(`unable to parse ${join(dir, SERVICE.timeoutKill)}: not a number of milliseconds`);
+    warn(`unable to parse ${name}: not a number of milliseconds`);
     return DEFAULT_KILL_TIMEOUT_MS;
   }
   return Number(text);

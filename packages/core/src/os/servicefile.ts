@@ -1,5 +1,5 @@
 // Reads a file of a service dir, which a user controls: never blocks, never reads past a cap.
-import { constants, type FileHandle, open } from 'node:fs/promises';
+import { constants, type FileHandle, open, stat } from 'node:fs/promises';
 import { isErrno } from '../formats/errno.ts';
 
 /** What a service-dir file turned out to be. Only `ok` carries bytes. */
@@ -19,7 +19,7 @@ export const SERVICE_FILE_CAP = 64 * 1024;
  * descriptor that it is a regular file (a symlink to /dev/zero is a device, not a file), and reads
  * at most CAP bytes. ENOENT and ENOTDIR mean absent; other errors are thrown.
  */
-export async function readServiceFile(path: string, cap = SERVICE_FILE_CAP): Promise<ServiceFile> {
+export async function readServiceFile(path: string | Buffer, cap = SERVICE_FILE_CAP): Promise<ServiceFile> {
   let fh: FileHandle;
   try {
     fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
@@ -55,4 +55,31 @@ function typeOf(st: { isDirectory(): boolean; isFIFO(): boolean; isCharacterDevi
   if (st.isBlockDevice()) return 'block device';
   if (st.isSocket()) return 'socket';
   return 'other';
+}
+
+/**
+ * Why a service-dir file that is not `ok` was not used, as the REASON of "unable to read FILE:
+ * REASON" ("not a regular file (fifo)"); undefined for ok and absent.
+ */
+export function serviceFileProblem(file: ServiceFile): string | undefined {
+  if (file.kind === 'not-regular') return `not a regular file (${file.type})`;
+  if (file.kind === 'too-big') return `file too big (over ${file.cap} bytes)`;
+  return undefined;
+}
+
+/** What a file whose presence alone counts (down, finish, log/run) is: absent, or its type. */
+export type Presence = 'absent' | 'file' | FileType;
+
+/**
+ * stat(2) on the thread pool: opens nothing, so no FIFO or device can hold anything, and the
+ * main thread never waits on the file system. ENOENT and ENOTDIR mean absent; others throw.
+ */
+export async function probeServiceFile(path: string): Promise<Presence> {
+  try {
+    const st = await stat(path);
+    return st.isFile() ? 'file' : typeOf(st);
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return 'absent';
+    throw err;
+  }
 }

@@ -17,14 +17,16 @@ export interface Spawned {
 
 export interface SpawnOptions {
   readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
+  /** The environment: Node's strings, or "NAME=value" bytes (env/ names need not be UTF-8). */
+  readonly env: NodeJS.ProcessEnv | readonly Buffer[];
   /** fds for the child's 0, 1, 2. */
   readonly stdio: readonly [number, number, number];
 }
 
-function envp(env: NodeJS.ProcessEnv): string[] {
+function envp(env: NodeJS.ProcessEnv | readonly Buffer[]): readonly (string | Buffer)[] {
+  if (Array.isArray(env)) return env as readonly Buffer[];
   const out: string[] = [];
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out.push(`${k}=${v}`);
+  for (const [k, v] of Object.entries(env as NodeJS.ProcessEnv)) if (v !== undefined) out.push(`${k}=${v}`);
   return out;
 }
 

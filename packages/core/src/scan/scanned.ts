@@ -1,10 +1,9 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
-import { existsSync, statSync } from 'node:fs';
-import { errnoText } from '../formats/errno.ts';
-import { errorKind, SvkitError } from '../formats/errors.ts';
-import { readServiceFile } from '../os/servicefile.ts';
 import { join } from 'node:path';
+import { escapeName } from '../formats/escape.ts';
+import { SvkitError } from '../formats/errors.ts';
+import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { parseLogScriptFile, parseScript } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
@@ -13,16 +12,14 @@ import { SERVICE } from '../formats/servicedir.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 import type { EventSink } from '../events/event.ts';
 
-/** A log script is a few lines: anything larger is a mistake (or /dev/zero). */
-const SCRIPT_CAP = 64 * 1024;
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
 const LOG_DRAIN_MS = 5000;
 
 export interface ScannedOptions {
-  /** The entry's name in the scan dir: events are labelled NAME and NAME/log. */
-  readonly name: string;
   /** The directory path as svscan names it in messages ("DIR/name"). */
   readonly path: string;
+  /** The entry's name in the scan dir: events are labelled NAME and NAME/log. */
+  readonly name: string;
   /** /dev/null, the stdin of services and loggers. */
   readonly devNull: number;
   readonly stderr: number;
@@ -37,14 +34,22 @@ export interface ScannedOptions {
  * run is missing), a multilog script for the in-process log engine (S/log/multilog without
  * S/log/run), something else (a mistake), or nothing.
  */
-function logKind(path: string): 'run' | 'script' | 'other' | 'none' {
-  try {
-    if (!statSync(path).isDirectory()) return 'other'; // sync-ok: stat never waits on a FIFO
-  } catch {
-    return 'none';
-  }
-  if (existsSync(join(path, SERVICE.run))) return 'run'; // sync-ok: access(2) never waits on a FIFO
-  return existsSync(join(path, SERVICE.logScript)) ? 'script' : 'run'; // sync-ok: access(2) never waits on a FIFO
+async function logKind(path: string): Promise<'run' | 'script' | 'other' | 'none'> {
+  const probe = (p: string): Promise<string> => probeServiceFile(p).catch(() => 'absent');
+  const log = await probe(path);
+  if (log === 'absent') return 'none';
+  if (log !== 'directory') return 'other';
+  if (await probe(join(path, SERVICE.run)) !== 'absent') return 'run';
+  return await probe(join(path, SERVICE.logScript)) !== 'absent' ? 'script' : 'run';
+}
+
+/** S/log/multilog, parsed; its size is capped and a FIFO or device there is an error. */
+async function readLogScript(logDir: string): Promise<ReturnType<typeof parseScript>> {
+  const name = `${escapeName(logDir)}/${SERVICE.logScript}`;
+  const file = await readServiceFile(join(logDir, SERVICE.logScript));
+  if (file.kind === 'absent') throw new SvkitError('temporary', `unable to read ${name}: file does not exist`);
+  if (file.kind !== 'ok') throw new SvkitError('permanent', `unable to read ${name}: ${serviceFileProblem(file) ?? ''}`);
+  return parseScript(parseLogScriptFile(file.data.toString('utf8')), join(logDir, SERVICE.logScript));
 }
 
 export class ScannedService {
@@ -54,7 +59,8 @@ export class ScannedService {
   private pipe: LogPipe | undefined;
   private pipeLog: PipeLog | undefined;
   private stopping = false;
-  private loadingScript = false;
+  /** The ensure() under way: one at a time, and stop() waits for it. */
+  private ensuring: Promise<void> | undefined;
 
   constructor(opts: ScannedOptions) {
     this.opts = opts;
@@ -71,18 +77,37 @@ export class ScannedService {
    * first, so the pipe has its reader. Throws SvkitError (lock held elsewhere, ...): the caller
    * warns and tries again at the next scan. A logger that cannot be supervised does not keep
    * the service itself from being started: its error is thrown after the service is up.
+   * S/log is looked at off the main thread; a call while one is under way joins it.
    */
-  ensure(): void {
-    if (this.stopping) return;
+  ensure(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.ensuring ??= this.ensureNow().finally(() => { this.ensuring = undefined; });
+    return this.ensuring;
+  }
+
+  private async ensureNow(): Promise<void> {
     const { path, devNull, stderr } = this.opts;
     const logDir = join(path, SERVICE.log);
-    const kind = logKind(logDir);
+    const kind = await logKind(logDir);
+    if (this.stopping) return;
     // daemontools says "supervise: fatal: unable to chdir to log: not a directory" every pass.
-    if (kind === 'other') this.opts.onWarning(`unable to chdir to ${logDir}: not a directory`);
+    if (kind === 'other') this.opts.onWarning(`unable to chdir to ${escapeName(logDir)}: not a directory`);
     let logError: unknown;
+    let script: ReturnType<typeof parseScript> | undefined;
+    if (kind === 'script' && this.pipeLog === undefined) {
+      try {
+        script = await readLogScript(logDir);
+      } catch (err) {
+        logError = err;
+      }
+      if (this.stopping) return;
+    }
+    // From here on nothing waits: stop() cannot slip in between a check and a start.
     try {
       if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
-      if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) this.loadLogScript(logDir);
+      if (script !== undefined && this.pipe !== undefined && this.pipeLog === undefined) {
+        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+      }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
         const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning, ...this.events(`${this.opts.name}/log`) });
         log.start();
@@ -101,38 +126,13 @@ export class ScannedService {
   }
 
   /**
-   * Reads S/log/multilog off the thread (a FIFO or /dev/zero planted there cannot hold svscan)
-   * and starts the in-process log; meanwhile the service's output waits in the pipe. A failure
-   * is a warning; the next pass tries again.
-   */
-  private loadLogScript(logDir: string): void {
-    if (this.loadingScript) return;
-    this.loadingScript = true;
-    const file = join(logDir, SERVICE.logScript);
-    readServiceFile(file, SCRIPT_CAP)
-      .then((f) => {
-        this.loadingScript = false;
-        if (this.stopping || this.pipeLog !== undefined || this.pipe === undefined) return;
-        if (f.kind === 'absent') return; // gone meanwhile: the next pass sees what S/log is now
-        if (f.kind === 'not-regular') throw new SvkitError('temporary', `unable to read ${file}: not a regular file (${f.type})`);
-        if (f.kind === 'too-big') throw new SvkitError('temporary', `unable to read ${file}: larger than ${f.cap} bytes`);
-        const script = parseScript(parseLogScriptFile(f.data.toString('utf8')), file);
-        this.pipeLog = new PipeLog(join(this.opts.path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
-      })
-      .catch((err: unknown) => {
-        this.loadingScript = false;
-        const reason = errorKind(err) !== undefined ? (err as Error).message : errnoText(err);
-        this.opts.onWarning(`unable to supervise ${this.opts.path}: ${reason}`);
-      });
-  }
-
-  /**
    * Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. An
    * in-process log that cannot be written is waited for until `drop` settles (svscan got TERM
    * twice) or its own timeout.
    */
   async stop(drop: Promise<void> = new Promise(() => {})): Promise<void> {
     this.stopping = true;
+    await this.ensuring?.catch(() => {}); // its error was reported by the scanner
     await this.main?.shutdown();
     // The in-process log takes what the pipe still holds before the pipe goes.
     await this.pipeLog?.stop(drop);

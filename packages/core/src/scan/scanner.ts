@@ -1,9 +1,9 @@
 // The scan directory engine behind svscan: every subdirectory supervised from this process,
 // new ones started as soon as scan() is called, removed ones brought down and forgotten.
-import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoText } from '../formats/errno.ts';
+import { errnoText, isErrno } from '../formats/errno.ts';
 import { unable } from '../formats/errors.ts';
 import { sharedPoller } from '../os/poller.ts';
 import { ScannedService } from './scanned.ts';
@@ -18,6 +18,8 @@ export const RESCAN_MS = 1000;
 /** A new directory whose run is not yet executable gets this long before it starts anyway. */
 const NEW_DIR_GRACE_MS = 1000;
 const PENDING_POLL_MS = 10;
+/** How long a dir may take to vanish after its files did, before "file does not exist" is said. */
+const REMOVAL_GRACE_MS = 1000;
 
 export interface ScannerOptions {
   readonly dir: string;
@@ -49,6 +51,16 @@ async function supervisedLog(logDir: string): Promise<boolean> {
   if (!isDir) return false;
   const has = (name: string): Promise<boolean> => stat(join(logDir, name)).then(() => true, () => false);
   return (await has(SERVICE.run)) || !(await has(SERVICE.logScript));
+}
+
+/** Whether nothing is at path any more (not even a dangling link). */
+function vanished(path: string): boolean {
+  try {
+    lstatSync(path);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 interface Entry {
@@ -114,7 +126,9 @@ export class Scanner {
         if (!st.isDirectory()) continue;
         inode = `${st.dev}:${st.ino}`;
       } catch (err) {
-        this.warn(name, `unable to stat ${path}: ${errnoText(err)}`);
+        // Removed between readdir and stat: a normal removal, not a warning (a dangling
+        // symlink is one: the link is still there).
+        if (!(isErrno(err, 'ENOENT') && vanished(path))) this.warn(name, `unable to stat ${path}: ${errnoText(err)}`);
         continue;
       }
       seen.add(name);
@@ -152,11 +166,13 @@ export class Scanner {
       entry = { service, inode };
       this.entries.set(name, entry);
     }
-    try {
-      entry.service.ensure();
-    } catch (err) {
+    entry.service.ensure().catch(async (err: unknown) => {
+      // "file does not exist" may be the dir being removed (rm -r empties it first): said only
+      // if it is still there, and still this entry, a moment later.
+      if (isErrno(err instanceof Error ? err.cause : undefined, 'ENOENT')) await new Promise((r) => setTimeout(r, REMOVAL_GRACE_MS).unref());
+      if (this.entries.get(name) !== entry || await lstat(path).then(() => false, () => true)) return;
       this.warn(name, `unable to supervise ${path}: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    });
   }
 
   /** A brand-new directory is started once its run is executable, or after a short grace. */

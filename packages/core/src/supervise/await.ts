@@ -1,9 +1,9 @@
 // Waiting for a service to reach a state, the client side of `svc -w`: status is read again
 // whenever supervise/ changes (inotify through fs.watch) and on a short poll as the safety net
 // (a watch can fail, or miss a rename on some filesystems). Reads only; never blocks.
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import { readStatus, type Status } from '../formats/status.ts';
+import { unpackStatus, type Status } from '../formats/status.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 
 /** up: running run; down: no process (run nor finish); restart: running with a pid other than before; once: up, or ran since. */
@@ -26,7 +26,7 @@ export function goalOf(letters: string): Goal | undefined {
 /** The status now, or undefined when there is none (yet) or it cannot be read. */
 export function statusNow(dir: string): Status | undefined {
   try {
-    return readStatus(dir);
+    return unpackStatus(readFileSync(join(dir, SERVICE.status))); // sync-ok: client side (svc -w), never in svscan
   } catch {
     return undefined;
   }

@@ -2,21 +2,23 @@
 // children, control commands, restart pacing and stop escalation. `supervise DIR` runs one;
 // svscan runs many in one process. Over 250 lines on purpose: it is one state machine, and
 // every transition (commands, child exits, timers) is easier to check when read in one place.
-import { closeSync, existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan } from './adopt.ts';
 import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
-import { applyEnvDir } from './envdir.ts';
+import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
 import { errnoText, isErrno } from '../formats/errno.ts';
+import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
 import { groupHasLive, isLive, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
-import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
+import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
+import { STATUS_SIZE, unpackStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { makeEvent, type EventKind, type EventSink } from '../events/event.ts';
@@ -27,6 +29,8 @@ import { ServiceWatcher } from '../watch/watcher.ts';
 export const MIN_RESTART_INTERVAL_MS = 1000;
 /** How often a service adopted from a dead supervisor (not our child) is checked for life. */
 const ADOPTED_POLL_MS = 100;
+/** How long a dir may take to vanish after its files did, before "file does not exist" is said. */
+const REMOVAL_GRACE_MS = 1000;
 /** Retry period when the FIFOs of supervise/ cannot be made (a file in the way, say). */
 const FIFO_RETRY_MS = 1000;
 
@@ -42,12 +46,16 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   readonly dir: string;
+  /** dir as messages print it: control characters escaped, so a warning stays one line. */
+  private readonly label: string;
   private readonly cwd: string;
   private readonly stdio: readonly [number, number, number];
   private readonly warner: Warner;
   private readonly onEvent: EventSink | undefined;
   /** How the last child ended, for the restart event that follows it. */
   private lastEnd: Record<string, string | number | null> = {};
+  /** For files that are skipped (a FIFO in env/, ...): not cleared by a good start, as they stay. */
+  private readonly fileWarner: Warner;
   private state: RunState = 'down';
   private want: Want = 'up';
   private pid = 0;
@@ -58,6 +66,12 @@ export class Supervisor {
   private exiting = false;
   /** Between the death of a child and an empty process group: nothing new may start. */
   private clearing = false;
+  /** From start() until the down file is known and supervise/control is open: run waits. */
+  private booting = false;
+  /** While env/ is read for a start: commands change want, the start then honours it. */
+  private starting = false;
+  /** The pid whose KILL timer is being armed (timeout-kill is being read). */
+  private killArming = 0;
   private stamp: Tai64n = tai64nAt();
   private lastStart = -Infinity;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -67,6 +81,7 @@ export class Supervisor {
   /** FIFO fds other than the control read end, which the control socket owns. */
   private fds: number[] = [];
   private control: Socket | undefined;
+  private okFd = -1;
   private closed = false;
   /** The status last written, so unchanged stat and pid files are not rewritten. */
   private written: Status | undefined;
@@ -75,14 +90,18 @@ export class Supervisor {
   /** The `watch` file's watcher: a change restarts the service as svc -t does. */
   private watcher: ServiceWatcher | undefined;
   private resolveDone!: () => void;
+  /** shutdown() was called (as opposed to retire()): a child found meanwhile is stopped too. */
+  private shuttingDown = false;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
+    this.label = escapeName(opts.dir);
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
+    this.fileWarner = new Warner(opts.onWarning ?? (() => {}));
     this.onEvent = opts.onEvent;
   }
 
@@ -90,55 +109,89 @@ export class Supervisor {
     this.onEvent?.(makeEvent(kind, this.dir, pid, fields));
   }
 
-  /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
+  /**
+   * Takes the directory: the lock now (throws SvkitError); then, off the main thread, the down
+   * file and an orphan to adopt, then the FIFOs, then run unless down. run is never started
+   * before supervise/control is open: a service nobody can control does not run.
+   */
   start(): void {
-    const dir = this.dir;
     // As chdir would: a directory we may not enter is "unable to chdir", not a later failure.
     const cd = chdirError(this.cwd);
-    if (cd !== undefined) throw unable(`chdir to ${dir}`, cd);
-    try {
-      statSync(join(this.cwd, SERVICE.down));
-      this.want = 'down';
-    } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw unable(`stat ${dir}/down`, err);
-    }
-    this.lockFd = lockSuperviseDir(this.cwd, dir);
-    try {
-      this.adoptOrphan();
-      // Starting run writes the status; otherwise write it now.
-      if (this.pid === 0 && this.want === 'up') this.startRun();
-      else this.writeStatus();
-    } catch (err) {
-      this.close();
-      throw unable(`set up ${dir}/supervise`, err);
-    }
-    // The lock is all that must precede the start. The FIFOs follow on the next turn, so
-    // svscan starting 100 fresh services does not wait on 200 mkfifo calls first.
-    setImmediate(() => this.openFifos());
+    if (cd !== undefined) throw unable(`chdir to ${this.label}`, cd);
+    this.lockFd = lockSuperviseDir(this.cwd, this.label);
+    this.booting = true;
+    void this.boot().catch((err: unknown) => {
+      this.warner.warn(`unable to set up ${this.label}/supervise: ${errnoText(err)}`);
+      this.close(); // let go: the next scan (or the supervise user) tries again
+    });
   }
 
-  /** control, then ok: once ok has a reader, svok and svstat see a running supervisor. */
-  private openFifos(): void {
-    if (this.closed || this.control !== undefined) return;
+  private async boot(): Promise<void> {
     try {
-      const control = openControl(this.cwd);
-      this.fds.push(control.write);
-      this.listen(control.read);
-      this.fds.push(openOk(this.cwd));
+      // Only its presence counts, as in daemontools: a stat, never an open.
+      if (await probeServiceFile(join(this.cwd, SERVICE.down)) !== 'absent') this.want = 'down';
     } catch (err) {
-      if (!this.vanished(err)) this.warner.warn(`unable to set up ${this.dir}/supervise, pausing: ${errnoText(err)}`);
+      this.warner.warn(`unable to stat ${this.label}/down: ${errnoText(err)}`);
+    }
+    if (this.closed) return;
+    await this.adoptOrphan();
+    if (this.closed) return;
+    this.booting = false;
+    // Told to let go meanwhile (the dir was removed, svscan is stopping): do so, nothing starts.
+    if (this.exiting) {
+      if (this.isIdle()) return this.close();
+      if (this.shuttingDown && this.state === 'run') this.stopChild();
+    }
+    if (this.openFifos()) this.controllable();
+    else this.writeStatus();
+  }
+
+  /** supervise/control is open: start run if it should run and nothing else is under way. */
+  private controllable(): void {
+    if (this.pid === 0 && this.want === 'up' && this.isIdle() && this.restartTimer === undefined) this.scheduleStart();
+    else this.writeStatus();
+  }
+
+  /**
+   * control, then ok: once ok has a reader, svok and svstat see a running supervisor. ok is
+   * opened even when control cannot be (a directory in its way, say): svstat then reports the
+   * service down and svc the broken control, instead of "supervise not running". Retried every
+   * second until both are open; true once control is.
+   */
+  private openFifos(): boolean {
+    if (this.closed) return false;
+    if (this.control === undefined) {
+      try {
+        const control = openControl(this.cwd);
+        this.fds.push(control.write);
+        this.listen(control.read);
+      } catch (err) {
+        if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to open ${this.label}/supervise/control, pausing: ${errnoText(err)}`);
+      }
+    }
+    if (this.okFd < 0) {
+      try {
+        this.okFd = openOk(this.cwd);
+        this.fds.push(this.okFd);
+      } catch (err) {
+        if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to open ${this.label}/supervise/ok, pausing: ${errnoText(err)}`);
+      }
+    }
+    if ((this.control === undefined || this.okFd < 0) && this.fifoRetry === undefined) {
       this.fifoRetry = setTimeout(() => {
         this.fifoRetry = undefined;
-        this.closeFifos();
-        this.openFifos();
+        const was = this.control !== undefined;
+        if (this.openFifos() && !was) this.controllable();
       }, FIFO_RETRY_MS);
     }
+    return this.control !== undefined;
   }
 
   /** TERM to the supervisor: bring the service down, then let go. Resolves when done. */
   shutdown(): Promise<void> {
     if (!this.closed) {
       this.want = 'down';
+      this.shuttingDown = true;
       this.handle('exit');
       if (this.state === 'run') this.stopChild();
     }
@@ -178,17 +231,20 @@ export class Supervisor {
     this.control.on('data', (chunk: Buffer) => {
       for (const cmd of parseControl(chunk)) this.handle(cmd);
     });
-    this.control.on('error', (err) => this.warner.warn(`unable to read ${this.dir}/supervise/control: ${errnoText(err)}`));
+    this.control.on('error', (err) => this.warner.warn(`unable to read ${this.label}/supervise/control: ${errnoText(err)}`));
   }
 
   /** A service left running by a dead supervisor is taken over, never started twice. */
-  private adoptOrphan(): void {
+  private async adoptOrphan(): Promise<void> {
     let old: Status | undefined;
     try {
-      old = readStatus(this.cwd);
+      const file = await readServiceFile(join(this.cwd, SERVICE.status), STATUS_SIZE);
+      if (file.kind !== 'ok') return; // no status yet, or not a file: nothing to adopt
+      old = unpackStatus(file.data);
     } catch {
-      return; // no status yet, or unreadable: nothing to adopt
+      return; // unreadable: nothing to adopt
     }
+    if (this.closed) return;
     const orphan = findOrphan(old);
     if (old === undefined || orphan === undefined) return;
     this.pid = orphan.pid;
@@ -257,7 +313,7 @@ export class Supervisor {
   }
 
   private isIdle(): boolean {
-    return this.state === 'down' && !this.clearing;
+    return this.state === 'down' && !this.clearing && !this.starting && !this.booting;
   }
 
   /** The kill target: the child's process group when it leads one, else the pid. */
@@ -270,15 +326,25 @@ export class Supervisor {
     this.termSent = true;
     this.paused = false;
     this.writeStatus();
-    if (this.killTimer !== undefined) return;
-    const timeout = readKillTimeout(this.cwd, (m) => this.warner.warn(m));
-    this.emit('stop', this.pid, { kill: timeout / 1000 });
-    if (timeout === 0) return;
+    if (this.killTimer !== undefined || this.killArming === this.pid) return;
+    // timeout-kill is read off the main thread; the time it takes counts against the timeout.
     const pid = this.pid;
-    this.killTimer = setTimeout(() => {
-      this.killTimer = undefined;
-      if (this.pid === pid && this.state === 'run') this.kill('timeout');
-    }, timeout);
+    const since = performance.now();
+    this.killArming = pid;
+    void this.killTimeout().then((timeout) => {
+      if (this.killArming === pid) this.killArming = 0;
+      if (this.pid !== pid || this.state !== 'run' || this.closed || this.killTimer !== undefined) return;
+      this.emit('stop', pid, { kill: timeout / 1000 });
+      if (timeout === 0) return;
+      this.killTimer = setTimeout(() => {
+        this.killTimer = undefined;
+        if (this.pid === pid && this.state === 'run') this.kill('timeout');
+      }, Math.max(0, timeout - (performance.now() - since)));
+    });
+  }
+
+  private killTimeout(): Promise<number> {
+    return readKillTimeout(this.cwd, this.label, (m) => this.fileWarner.warn(m));
   }
 
   private kill(why: 'command' | 'timeout'): void {
@@ -304,15 +370,30 @@ export class Supervisor {
   private startRun(): void {
     this.lastStart = performance.now();
     (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh();
-    this.spawn('run', './run', []);
+    void this.spawn('run', './run', []);
   }
 
-  private spawn(state: 'run' | 'finish', file: string, args: string[]): void {
-    let env: NodeJS.ProcessEnv;
+  /**
+   * Reads env/ (off the main thread), then spawns. Commands that arrive meanwhile change want
+   * and are honoured here: a run whose service was brought down (or told to exit) is not started.
+   */
+  private async spawn(state: 'run' | 'finish', file: string, args: string[]): Promise<void> {
+    let env: NodeJS.ProcessEnv | EnvBlock;
+    this.starting = true;
     try {
-      env = applyEnvDir(join(this.cwd, SERVICE.env), process.env);
+      env = await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.fileWarner.warn(m)) ?? process.env;
     } catch (err) {
-      this.warner.warn(`unable to read ${this.dir}/env: ${errnoText(err)}`);
+      this.starting = false;
+      if (this.closed) return;
+      if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
+      this.state = 'down';
+      this.writeStatus();
+      return this.afterDown();
+    }
+    this.starting = false;
+    if (this.closed) return;
+    if (state === 'run' && (this.want === 'down' || this.exiting)) {
+      this.writeStatus();
       return this.afterDown();
     }
     const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio });
@@ -320,7 +401,7 @@ export class Supervisor {
       this.writeStatus();
       void child.ended.then((end) => {
         this.lastEnd = {};
-        this.warner.warn(`unable to start ${this.dir}/${file.slice(2)}: ${errnoText(end.error)}`);
+        this.warnUnlessRemoved(end.error, `unable to start ${this.label}/${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
         this.writeStatus();
         this.afterDown();
@@ -351,43 +432,52 @@ export class Supervisor {
     this.killTimer = undefined;
     this.state = 'down';
     this.lastEnd = { what: wasFinish ? 'finish' : 'run', code: end.code, signal: end.signal === null ? null : signalName(end.signal) };
+    const group = pgid || pid;
+    // Nothing new starts until finish is looked up (off the main thread) and the group is empty.
+    this.clearing = true;
+    const finish = !wasFinish && await this.hasFinish();
     if (this.onEvent !== undefined) {
-      const then = !wasFinish && this.hasFinish() ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
+      const then = finish ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
       this.emit('exit', pid, { ...this.lastEnd, then });
     }
-    const group = pgid || pid;
+    if (this.closed) return;
     // The common restart (no finish, nothing left in the group, run lived >= 1 s): straight to
     // the new start, whose status write replaces the "down" one readers would never see.
-    if (this.restartsAtOnce(wasFinish, group)) {
+    if (this.restartsAtOnce(wasFinish, finish, group)) {
+      this.clearing = false;
       this.emit('restart', 0, { ...this.lastEnd, cause: 'exit', wait: 0 });
       return this.startRun();
     }
     this.writeStatus();
     // Leftovers of the group go before anything new starts: never two copies at once.
-    this.clearing = true;
-    await clearGroup(group, readKillTimeout(this.cwd, (m) => this.warner.warn(m)));
+    if (groupHasLive(group)) await clearGroup(group, await this.killTimeout());
     this.clearing = false;
     if (this.closed) return;
-    if (!wasFinish && this.hasFinish()) {
+    if (finish) {
       const code = end.signal !== null || end.code === null ? '-1' : String(end.code);
-      return this.spawn('finish', './finish', [code, String(end.signal ?? 0)]);
+      return void this.spawn('finish', './finish', [code, String(end.signal ?? 0)]);
     }
     this.state = 'down';
     this.writeStatus();
     this.afterDown();
   }
 
-  private restartsAtOnce(wasFinish: boolean, group: number): boolean {
-    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish &&
-      performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group) && !this.hasFinish();
+  private restartsAtOnce(wasFinish: boolean, finish: boolean, group: number): boolean {
+    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish && !finish &&
+      performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group);
   }
 
-  private hasFinish(): boolean {
+  /** S/finish, if it is a regular file; anything else there gets a warning and is not run. */
+  private async hasFinish(): Promise<boolean> {
+    let kind;
     try {
-      return statSync(join(this.cwd, SERVICE.finish), { throwIfNoEntry: false })?.isFile() === true;
+      kind = await probeServiceFile(join(this.cwd, SERVICE.finish));
     } catch {
       return false;
     }
+    if (kind === 'file') return true;
+    if (kind !== 'absent') this.fileWarner.warn(`unable to start ${this.label}/finish: ${serviceFileProblem({ kind: 'not-regular', type: kind })}`);
+    return false;
   }
 
   private afterDown(): void {
@@ -418,12 +508,27 @@ export class Supervisor {
    * about to bring the service down (and a supervisor that is stopping has nothing to say).
    */
   private vanished(err: unknown): boolean {
-    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd));
+    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd)); // sync-ok: error path only; a stat of the dir itself, opens nothing
   }
 
   private writeFailed(file: string, err: unknown): void {
     if (this.vanished(err)) return;
-    this.warner.warn(`unable to write ${this.dir}/supervise/${file}: ${errnoText(err)}`);
+    this.warnUnlessRemoved(err, `unable to write ${this.label}/supervise/${file}: ${errnoText(err)}`);
+  }
+
+  /**
+   * "file does not exist" may be a directory being removed (rm -r takes run and supervise/
+   * first, then the dir itself): such a warning is said only if the dir is still there, and
+   * still supervised, a moment later. Other errors are said at once.
+   */
+  private warnUnlessRemoved(err: unknown, text: string): void {
+    if (!isErrno(err, 'ENOENT')) return this.warner.warn(text);
+    setTimeout(() => {
+      if (this.closed || this.exiting) return;
+      void probeServiceFile(this.cwd).then((kind) => {
+        if (kind === 'directory' && !this.closed && !this.exiting) this.warner.warn(text);
+      }, () => {});
+    }, REMOVAL_GRACE_MS).unref();
   }
 
   private closeFifos(): void {
@@ -431,12 +536,13 @@ export class Supervisor {
     this.control = undefined;
     for (const fd of this.fds) {
       try {
-        closeSync(fd);
+        closeSync(fd); // sync-ok: our own FIFO descriptor
       } catch {
         // already closed
       }
     }
     this.fds = [];
+    this.okFd = -1;
   }
 
   private close(): void {
@@ -448,7 +554,7 @@ export class Supervisor {
     if (this.fifoRetry !== undefined) clearTimeout(this.fifoRetry);
     this.watcher?.close();
     this.closeFifos();
-    if (this.lockFd >= 0) closeSync(this.lockFd);
+    if (this.lockFd >= 0) closeSync(this.lockFd); // sync-ok: our own lock descriptor
     this.lockFd = -1;
     this.resolveDone();
   }

@@ -1,5 +1,6 @@
 // Warnings of a long-running engine, without flooding: each text at most once a minute, even
 // when several troubles of one service take turns (a `log` file and a held lock, say).
+import { escapeName } from '../formats/escape.ts';
 
 const REPEAT_AFTER_MS = 60_000;
 /** Texts remembered at once: a bound, so a warning with a changing text cannot grow memory. */
@@ -13,7 +14,9 @@ export class Warner {
     this.sink = sink;
   }
 
-  warn(message: string): void {
+  /** Control characters anywhere (a service named with a newline) are escaped: one line each. */
+  warn(text: string): void {
+    const message = escapeName(text);
     const now = Date.now();
     const at = this.said.get(message);
     if (at !== undefined && now - at < REPEAT_AFTER_MS) return;

@@ -72,6 +72,8 @@ export class Supervisor {
   private starting = false;
   /** The pid whose KILL timer is being armed (timeout-kill is being read). */
   private killArming = 0;
+  /** The read of timeout-kill after the last TERM: the exit event waits for its stop event. */
+  private killRead: Promise<void> = Promise.resolve();
   private stamp: Tai64n = tai64nAt();
   private lastStart = -Infinity;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -331,11 +333,11 @@ export class Supervisor {
     const pid = this.pid;
     const since = performance.now();
     this.killArming = pid;
-    void this.killTimeout().then((timeout) => {
+    this.killRead = this.killTimeout().then((timeout) => {
       if (this.killArming === pid) this.killArming = 0;
-      if (this.pid !== pid || this.state !== 'run' || this.closed || this.killTimer !== undefined) return;
+      // TERM went to pid whatever happened since: its event comes before that pid's exit event.
       this.emit('stop', pid, { kill: timeout / 1000 });
-      if (timeout === 0) return;
+      if (timeout === 0 || this.pid !== pid || this.state !== 'run' || this.closed || this.killTimer !== undefined) return;
       this.killTimer = setTimeout(() => {
         this.killTimer = undefined;
         if (this.pid === pid && this.state === 'run') this.kill('timeout');
@@ -436,6 +438,7 @@ export class Supervisor {
     // Nothing new starts until finish is looked up (off the main thread) and the group is empty.
     this.clearing = true;
     const finish = !wasFinish && await this.hasFinish();
+    await this.killRead;
     if (this.onEvent !== undefined) {
       const then = finish ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
       this.emit('exit', pid, { ...this.lastEnd, then });

@@ -7,6 +7,8 @@ import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
 import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
+import type { ChildRegistry } from '../supervise/adopt.ts';
+import { FD_COST } from './fdbudget.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
@@ -21,6 +23,9 @@ export interface ScannedOptions {
   readonly onWarning: (message: string) => void;
   /** Readiness of the FIFOs of in-process logs. */
   readonly poller: Poller;
+  /** The name inside the scan directory, as the registry records it. */
+  readonly name: string;
+  readonly registry?: ChildRegistry | undefined;
 }
 
 /**
@@ -50,6 +55,18 @@ export class ScannedService {
     this.opts = opts;
   }
 
+  /** Descriptors the next ensure() opens (FD_COST): 0 when everything is supervised. */
+  cost(): number {
+    if (this.stopping) return 0;
+    const kind = logKind(join(this.opts.path, SERVICE.log));
+    let n = 0;
+    if (this.main === undefined || this.main.finished) n += FD_COST.supervisor;
+    if ((kind === 'run' || kind === 'script') && this.pipe === undefined) n += FD_COST.logPipe;
+    if (kind === 'script' && this.pipeLog === undefined) n += FD_COST.inProcessLog;
+    if (kind === 'run' && (this.log === undefined || this.log.finished)) n += FD_COST.supervisor;
+    return n;
+  }
+
   /**
    * Starts whatever is not supervised yet (first pass, or after `svc -x` let go): the logger
    * first, so the pipe has its reader. Throws SvkitError (lock held elsewhere, ...): the caller
@@ -71,7 +88,10 @@ export class ScannedService {
         this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
-        const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
+        const log = new Supervisor({
+          dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning,
+          registry: this.opts.registry, name: `${this.opts.name}/${SERVICE.log}`,
+        });
         log.start();
         this.log = log;
       }
@@ -80,7 +100,7 @@ export class ScannedService {
     }
     if (this.main === undefined || this.main.finished) {
       const out = this.pipe?.serviceEnd ?? stderr;
-      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning });
+      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning, registry: this.opts.registry, name: this.opts.name });
       main.start();
       this.main = main;
     }

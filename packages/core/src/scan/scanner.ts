@@ -1,12 +1,16 @@
 // The scan directory engine behind svscan: every subdirectory supervised from this process,
 // new ones started as soon as scan() is called, removed ones brought down and forgotten.
 import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { unable } from '../formats/errors.ts';
+import { queuedWrite } from '../os/fdqueue.ts';
 import { sharedPoller } from '../os/poller.ts';
+import { FdBudget } from './fdbudget.ts';
+import { Journal } from './journal.ts';
 import { ScannedService } from './scanned.ts';
+import { bringDownVanished, presentDirs } from './vanished.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Warner } from '../supervise/warner.ts';
 
@@ -15,6 +19,22 @@ export const RESCAN_MS = 1000;
 /** A new directory whose run is not yet executable gets this long before it starts anyway. */
 const NEW_DIR_GRACE_MS = 1000;
 const PENDING_POLL_MS = 10;
+/** The warning about services left unstarted for lack of descriptors: at most this often. */
+const FD_WARNING_MS = 60_000;
+/** supervise/stat of a service svscan could not start for lack of descriptors (svstat shows it). */
+export const FD_SHORT_STAT = 'down, svscan: too few file descriptors\n';
+
+/** Control characters of a name escaped, so a warning stays one line. */
+function printable(name: string): string {
+  return name.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Writes supervise/stat of a service that has no supervisor: best effort, errors ignored. */
+async function writeShortStat(service: string): Promise<void> {
+  await mkdir(join(service, SERVICE.superviseDir), { mode: 0o700 }).catch(() => {});
+  await writeFile(join(service, SERVICE.statNew), FD_SHORT_STAT, { mode: 0o644 });
+  await rename(join(service, SERVICE.statNew), join(service, SERVICE.stat));
+}
 
 export interface ScannerOptions {
   readonly dir: string;
@@ -49,6 +69,15 @@ export class Scanner {
   private readonly pending = new Map<string, number>();
   private readonly warners = new Map<string, Warner>();
   private readonly poller = sharedPoller();
+  private readonly journal: Journal;
+  private budget: FdBudget | undefined;
+  /** Names left unstarted for lack of descriptors in the last pass; their stat says so. */
+  private short = new Set<string>();
+  private fdWarnedAt = -Infinity;
+  /** Spent by passes whose supervisors have not opened their FIFOs yet (they do on the next turn). */
+  private committed = 0;
+  /** Processes of services removed while no svscan ran, being brought down. */
+  private vanished: Promise<void>[] = [];
   private devNull = -1;
   private timer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
@@ -56,6 +85,7 @@ export class Scanner {
 
   constructor(opts: ScannerOptions) {
     this.opts = opts;
+    this.journal = new Journal(opts.dir, opts.onWarning);
   }
 
   /** Checks the directory, supervises what is there, starts the periodic rescan. */
@@ -66,7 +96,9 @@ export class Scanner {
     } catch (err) {
       throw unable(`chdir to ${this.opts.dir}`, err);
     }
+    this.budget = new FdBudget();
     this.devNull = openSync('/dev/null', constants.O_RDWR);
+    this.bringDownVanished();
     await prepareSuperviseDirs(this.opts.dir, names);
     this.scan();
     this.timer = setInterval(() => this.scan(), RESCAN_MS);
@@ -83,6 +115,7 @@ export class Scanner {
       return;
     }
     const seen = new Set<string>();
+    const spend = { free: Infinity, counted: false, short: new Set<string>() };
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const path = join(this.opts.dir, name);
@@ -98,8 +131,9 @@ export class Scanner {
       seen.add(name);
       const known = this.entries.get(name);
       if (known !== undefined && known.inode !== inode) this.remove(name);
-      this.visit(name, path, inode);
+      this.visit(name, path, inode, spend);
     }
+    this.reportShort(spend.short);
     for (const name of [...this.entries.keys()]) if (!seen.has(name)) this.remove(name);
     for (const name of [...this.pending.keys()]) if (!seen.has(name)) this.pending.delete(name);
     this.schedulePending();
@@ -112,17 +146,81 @@ export class Scanner {
     if (this.pendingTimer !== undefined) clearTimeout(this.pendingTimer);
     await Promise.all([...this.entries.values()].map((e) => e.service.stop()));
     this.entries.clear();
+    await Promise.all(this.vanished);
+    await this.journal.flush();
     if (this.devNull >= 0) closeSync(this.devNull);
   }
 
-  private visit(name: string, path: string, inode: string): void {
+  /**
+   * The previous svscan's journal: processes of directories that are gone are brought down
+   * (vanished.ts), records of processes that are gone are dropped; the rest wait for their
+   * directory's supervisor to adopt them.
+   */
+  private bringDownVanished(): void {
+    const records = this.journal.load();
+    if (records.length === 0) return;
+    let present: Set<string>;
+    try {
+      present = presentDirs(this.opts.dir);
+    } catch {
+      return; // the first pass reports an unreadable directory
+    }
+    const { vanished, stale } = bringDownVanished(records, present);
+    for (const r of stale) this.journal.forget(r);
+    for (const v of vanished) {
+      const r = v.record;
+      this.opts.onWarning(`bringing down ${printable(join(this.opts.dir, r.name))} (pid ${r.pid}): its directory was removed while svscan was not running`);
+      this.vanished.push(v.down.then(() => this.journal.forget(r)));
+    }
+  }
+
+  /** Whether the descriptors a service needs now are there; spends them from this pass's budget. */
+  private afford(service: ScannedService, spend: { free: number; counted: boolean }): boolean {
+    const cost = service.cost();
+    if (cost === 0 || this.budget === undefined) return true;
+    if (!spend.counted) {
+      spend.free = this.budget.available() - this.committed;
+      spend.counted = true;
+    }
+    if (cost > spend.free) return false;
+    spend.free -= cost;
+    if (this.committed === 0) setImmediate(() => { this.committed = 0; });
+    this.committed += cost;
+    return true;
+  }
+
+  /** One warning, rate-limited, for everything left unstarted; stat of each newly short says why. */
+  private reportShort(short: Set<string>): void {
+    for (const name of short) if (!this.short.has(name)) void queuedWrite(() => writeShortStat(join(this.opts.dir, name))).catch(() => {});
+    this.short = short;
+    if (short.size === 0) return;
+    const now = Date.now();
+    if (now - this.fdWarnedAt < FD_WARNING_MS) return;
+    this.fdWarnedAt = now;
+    const first = printable(join(this.opts.dir, [...short][0] ?? ''));
+    const more = short.size > 1 ? ` and ${short.size - 1} more` : '';
+    const budget = this.budget;
+    const counts = budget === undefined ? '' : ` (limit ${budget.limit}, ${budget.open()} open)`;
+    this.opts.onWarning(`unable to start ${first}${more}: too few file descriptors${counts}; trying again as they free up`);
+  }
+
+  private visit(name: string, path: string, inode: string, spend: { free: number; counted: boolean; short: Set<string> }): void {
     let entry = this.entries.get(name);
     if (entry === undefined) {
       if (!this.ready(name, path)) return;
       const stderr = this.opts.stderr ?? 2;
-      const service = new ScannedService({ path, devNull: this.devNull, stderr, poller: this.poller, onWarning: (m) => this.warn(name, m) });
+      const service = new ScannedService({
+        path, name, devNull: this.devNull, stderr, poller: this.poller, registry: this.journal, onWarning: (m) => this.warn(name, m),
+      });
+      if (!this.afford(service, spend)) {
+        spend.short.add(name);
+        return;
+      }
       entry = { service, inode };
       this.entries.set(name, entry);
+    } else if (!this.afford(entry.service, spend)) {
+      spend.short.add(name);
+      return;
     }
     try {
       entry.service.ensure();

@@ -5,15 +5,16 @@
 import { closeSync, existsSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
-import { findOrphan } from './adopt.ts';
+import { findOrphan, type ChildRegistry } from './adopt.ts';
 import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
 import { applyEnvDir } from './envdir.ts';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { unable } from '../formats/errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
-import { groupHasLive, isLive, signal } from '../os/proc.ts';
+import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
+import { queuedWrite } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
@@ -33,13 +34,24 @@ export interface SupervisorOptions {
   /** fds given to run and finish as 0, 1, 2. */
   readonly stdio?: readonly [number, number, number];
   readonly onWarning?: (message: string) => void;
+  /** Where every child started is recorded, so adoption can prove whose it is (svscan's journal). */
+  readonly registry?: ChildRegistry | undefined;
+  /** The name the registry knows this directory by ("web", "web/log"). */
+  readonly name?: string;
 }
+
+/** Errors that say "could not look", not "nothing there": nothing may be started on them. */
+const RESOURCE_ERRORS = ['EMFILE', 'ENFILE', 'ENOMEM'];
 
 export class Supervisor {
   readonly dir: string;
   private readonly cwd: string;
   private readonly stdio: readonly [number, number, number];
   private readonly warner: Warner;
+  private readonly registry: ChildRegistry | undefined;
+  private readonly name: string;
+  /** "dev:ino" of the directory: what adoption and the registry know it by. */
+  private dirKey = '';
   private state: RunState = 'down';
   private want: Want = 'up';
   private pid = 0;
@@ -73,6 +85,8 @@ export class Supervisor {
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
+    this.registry = opts.registry;
+    this.name = opts.name ?? opts.dir;
   }
 
   /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
@@ -81,6 +95,12 @@ export class Supervisor {
     // As chdir would: a directory we may not enter is "unable to chdir", not a later failure.
     const cd = chdirError(this.cwd);
     if (cd !== undefined) throw unable(`chdir to ${dir}`, cd);
+    try {
+      const st = statSync(this.cwd);
+      this.dirKey = `${st.dev}:${st.ino}`;
+    } catch (err) {
+      throw unable(`stat ${dir}`, err);
+    }
     try {
       statSync(join(this.cwd, SERVICE.down));
       this.want = 'down';
@@ -166,16 +186,22 @@ export class Supervisor {
     this.control.on('error', (err) => this.warner.warn(`unable to read ${this.dir}/supervise/control: ${errnoText(err)}`));
   }
 
-  /** A service left running by a dead supervisor is taken over, never started twice. */
+  /**
+   * A service left running by a dead supervisor is taken over, never started twice; only if
+   * it is proven to be this directory's (adopt.ts). Throws when that cannot be checked for
+   * lack of descriptors or memory: then nothing is started either.
+   */
   private adoptOrphan(): void {
     let old: Status | undefined;
     try {
       old = readStatus(this.cwd);
-    } catch {
+    } catch (err) {
+      if (RESOURCE_ERRORS.some((code) => isErrno(err, code))) throw err;
       return; // no status yet, or unreadable: nothing to adopt
     }
-    const orphan = findOrphan(old);
+    const orphan = findOrphan(old, this.dirKey, this.registry);
     if (old === undefined || orphan === undefined) return;
+    this.registry?.started(this.dirKey, this.name, orphan);
     this.pid = orphan.pid;
     this.pgid = orphan.pgid;
     this.stamp = old.stamp;
@@ -190,6 +216,7 @@ export class Supervisor {
       clearInterval(poll);
       // Not our child: its exit status is unknown.
       if (this.pid === pid) void this.childEnded(pid, { code: null, signal: null });
+      else this.registry?.ended(this.dirKey, pid);
     }, ADOPTED_POLL_MS);
   }
 
@@ -309,10 +336,24 @@ export class Supervisor {
     this.paused = false;
     this.writeStatus();
     this.warner.clear();
+    this.record(pid);
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
+  /** Puts a child just started on record: pid, group and /proc start time. */
+  private record(pid: number): void {
+    if (this.registry === undefined) return;
+    let startTicks = 0;
+    try {
+      startTicks = readProcInfo(pid)?.startTicks ?? 0;
+    } catch {
+      // EMFILE: recorded without its start time, which then proves nothing (never killed by it)
+    }
+    this.registry.started(this.dirKey, this.name, { pid, pgid: pid, startTicks });
+  }
+
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
+    this.registry?.ended(this.dirKey, pid);
     const wasFinish = this.state === 'finish';
     const pgid = this.pgid;
     this.pid = 0;
@@ -374,7 +415,7 @@ export class Supervisor {
     const before = this.written;
     this.written = now;
     this.runitFiles = this.runitFiles
-      .then(() => writeRunitFiles(this.cwd, now, before))
+      .then(() => queuedWrite(() => writeRunitFiles(this.cwd, now, before)))
       .catch((err: unknown) => this.writeFailed('stat', err));
   }
 

@@ -3,7 +3,7 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, r
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { type Sandbox, waitFor } from '../helpers/sandbox.ts';
-import { startBackground } from '../helpers/tools.ts';
+import { BIN, startBackground } from '../helpers/tools.ts';
 
 export interface Svscan {
   readonly child: ChildProcess;
@@ -14,9 +14,14 @@ export interface Svscan {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts bin/svscan DIR in the background, tracked by the sandbox, stdout and stderr captured. */
-export function startSvscan(box: Sandbox, dir: string): Svscan {
-  const child = box.track(startBackground('svscan', [dir], { cwd: box.root }));
+/**
+ * Starts bin/svscan DIR in the background, tracked by the sandbox, stdout and stderr captured;
+ * with nofile, under `ulimit -n nofile` (soft and hard).
+ */
+export function startSvscan(box: Sandbox, dir: string, opts: { nofile?: number } = {}): Svscan {
+  const child = box.track(opts.nofile === undefined
+    ? startBackground('svscan', [dir], { cwd: box.root })
+    : startBackground('/bin/sh', ['-c', `ulimit -n ${opts.nofile} && exec "$0" "$@"`, join(BIN, 'svscan'), dir], { cwd: box.root }));
   if (child.pid === undefined) throw new Error('svscan did not start');
   let err = '';
   child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });

@@ -1,11 +1,10 @@
 // The scan directory engine behind svscan: every subdirectory supervised from this process,
 // new ones started as soon as scan() is called, removed ones brought down and forgotten.
-import { accessSync, closeSync, constants, openSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, rename, stat, writeFile } from 'node:fs/promises';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { unable } from '../formats/errors.ts';
-import { queuedWrite } from '../os/fdqueue.ts';
 import { sharedPoller } from '../os/poller.ts';
 import { FdBudget } from './fdbudget.ts';
 import { Journal } from './journal.ts';
@@ -29,11 +28,25 @@ function printable(name: string): string {
   return name.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Writes supervise/stat of a service that has no supervisor: best effort, errors ignored. */
-async function writeShortStat(service: string): Promise<void> {
-  await mkdir(join(service, SERVICE.superviseDir), { mode: 0o700 }).catch(() => {});
-  await writeFile(join(service, SERVICE.statNew), FD_SHORT_STAT, { mode: 0o644 });
-  await rename(join(service, SERVICE.statNew), join(service, SERVICE.stat));
+/**
+ * Writes supervise/stat of a service that has no supervisor yet, at once, so no write of the
+ * supervisor that starts later can be overtaken. Non-blocking open of a regular file only (a
+ * FIFO put there gets ENXIO, not a wait); best effort, errors ignored.
+ */
+function writeShortStat(service: string): void {
+  const tmp = join(service, SERVICE.statNew);
+  let fd = -1;
+  try {
+    mkdirSync(join(service, SERVICE.superviseDir), { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK | constants.O_NOFOLLOW, 0o644);
+    if (!fstatSync(fd).isFile()) return;
+    writeSync(fd, FD_SHORT_STAT);
+    renameSync(tmp, join(service, SERVICE.stat));
+  } catch {
+    // no reason shown: the warning still is
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
 }
 
 export interface ScannerOptions {
@@ -147,7 +160,7 @@ export class Scanner {
     await Promise.all([...this.entries.values()].map((e) => e.service.stop()));
     this.entries.clear();
     await Promise.all(this.vanished);
-    await this.journal.flush();
+    this.journal.close();
     if (this.devNull >= 0) closeSync(this.devNull);
   }
 
@@ -191,7 +204,8 @@ export class Scanner {
 
   /** One warning, rate-limited, for everything left unstarted; stat of each newly short says why. */
   private reportShort(short: Set<string>): void {
-    for (const name of short) if (!this.short.has(name)) void queuedWrite(() => writeShortStat(join(this.opts.dir, name))).catch(() => {});
+    // Only where no supervisor is there to write stat itself.
+    for (const name of short) if (!this.short.has(name) && !this.entries.has(name)) writeShortStat(join(this.opts.dir, name));
     this.short = short;
     if (short.size === 0) return;
     const now = Date.now();

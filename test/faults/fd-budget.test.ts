@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
-import { runTool } from '../helpers/tools.ts';
+import { ROOT, runTool } from '../helpers/tools.ts';
 import { processesIn, startSvscan, statusPid, supervised, waitUp } from '../scenarios/_svscan.ts';
 import { svcDownActs, zombiesOf } from './_children.ts';
 
@@ -82,4 +82,10 @@ test('ulimit -n 300 and 103 services: what fits runs, the rest waits with a reas
   process.kill(scan.pid, 'SIGTERM');
   assert.deepEqual(await scan.exited, { code: 0, signal: null });
   assert.deepEqual(processesUnder(box.root), [], 'no orphan after TERM');
+});
+
+test('a child started when no pidfd can be opened (EMFILE) is still watched and reaped', async () => {
+  const script = `ulimit -n 64 && exec "${process.execPath}" --import ./test/helpers/tsx.mjs test/fixtures/spawn-at-emfile.ts`;
+  const r = await runTool('/bin/sh', ['-c', script], { cwd: ROOT });
+  assert.deepEqual([r.code, r.stdout, r.stderr], [0, '{"pidfdFailed":true,"started":true,"code":7,"signal":null}\n', '']);
 });

@@ -37,7 +37,7 @@ export class FdBudget {
       soft = sys().nofile(false)[0];
     }
     this.limit = soft < 0 ? Infinity : soft;
-    this.reserve = Math.max(MIN_RESERVE, Math.ceil(this.limit * RESERVE_SHARE));
+    this.reserve = Number.isFinite(this.limit) ? Math.max(MIN_RESERVE, Math.ceil(this.limit * RESERVE_SHARE)) : MIN_RESERVE;
   }
 
   /** Descriptors open in this process now; the limit itself when that cannot be counted. */

@@ -34,14 +34,14 @@ export function presentDirs(scanDir: string): Set<string> {
 /**
  * Whether the process is, beyond doubt, the one recorded: same pid, same start time in clock
  * ticks, and the leader of its own session and process group, as every child svkit starts is.
- * A record without a start time proves nothing.
+ * A record without a start time proves nothing. 'unknown' when /proc cannot be read (EMFILE).
  */
-export function sameProcess(r: ChildRecord): boolean {
+export function sameProcess(r: ChildRecord): boolean | 'unknown' {
   let info: ProcInfo | undefined;
   try {
     info = readProcInfo(r.pid);
   } catch {
-    return false; // cannot tell: kill nothing
+    return 'unknown';
   }
   return info !== undefined && info.state !== 'Z' && info.state !== 'X' && r.startTicks !== 0 &&
     info.startTicks === r.startTicks && r.pgid === r.pid && info.pgrp === r.pid && info.session === r.pid;
@@ -56,15 +56,16 @@ export interface Vanished {
 /**
  * The records of the previous svscan whose directory is no longer in the scan directory (by
  * dev:ino, so a renamed directory still counts as present) and whose process is still the one
- * recorded; each is being brought down. Records of processes that are gone are in `stale`.
+ * recorded; each is being brought down. Records that no longer match a live process (gone,
+ * pid reused, no start time) are in `stale`: there is nothing left to adopt or to stop.
  */
 export function bringDownVanished(records: readonly ChildRecord[], present: ReadonlySet<string>): { vanished: Vanished[]; stale: ChildRecord[] } {
   const stale: ChildRecord[] = [];
   const targets: ChildRecord[] = [];
   for (const r of records) {
-    if (present.has(r.dir)) continue;
-    if (sameProcess(r)) targets.push(r);
-    else stale.push(r);
+    const same = sameProcess(r);
+    if (same === false) stale.push(r);
+    else if (same === true && !present.has(r.dir)) targets.push(r); // unknown: kept, nothing killed
   }
   const mains = new Map<string, Promise<void>>();
   const vanished: Vanished[] = [];
@@ -87,6 +88,6 @@ function isLogName(name: string): boolean {
 /** A logger whose writers are gone reads to EOF and exits; one that does not is stopped. */
 async function drainThenStop(r: ChildRecord): Promise<void> {
   const end = Date.now() + LOG_DRAIN_MS;
-  while (Date.now() < end && sameProcess(r)) await new Promise((res) => setTimeout(res, 50));
-  if (sameProcess(r)) await clearGroup(r.pgid, DEFAULT_KILL_TIMEOUT_MS);
+  while (Date.now() < end && sameProcess(r) !== false) await new Promise((res) => setTimeout(res, 50));
+  if (sameProcess(r) === true) await clearGroup(r.pgid, DEFAULT_KILL_TIMEOUT_MS);
 }

@@ -334,9 +334,9 @@ export class Supervisor {
     this.stamp = tai64nAt();
     this.termSent = false;
     this.paused = false;
+    this.record(pid); // first: from here on a crash of svscan must find it on record
     this.writeStatus();
     this.warner.clear();
-    this.record(pid);
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 

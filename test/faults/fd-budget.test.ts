@@ -68,7 +68,7 @@ test('ulimit -n 300 and 103 services: what fits runs, the rest waits with a reas
   // Descriptors free up (services removed): the waiting ones and a new directory start.
   const keepWaiting = short.slice(0, 2);
   for (const n of short.slice(2)) rmSync(dir(n), { recursive: true });
-  for (const n of running.filter((r) => r.startsWith('s') && r !== first).slice(0, 5)) rmSync(dir(n), { recursive: true });
+  for (const n of running.filter((r) => r.startsWith('s') && r !== first).slice(0, 5)) rmSync(dir(n), { recursive: true, maxRetries: 10 });
   box.service('sc/fresh', 'exec sleep 1000');
   for (const n of [...keepWaiting, 'fresh']) await waitUp(dir(n), 20_000);
   for (const n of readdirSync(box.path('sc')).filter((e) => !e.startsWith('.'))) {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
 import { alive, startSvscan, statusPid, supervised, waitNewPid, waitUp, type Svscan } from '../scenarios/_svscan.ts';
 import { svcDownActs } from './_children.ts';
@@ -86,4 +86,39 @@ test('services whose directory was removed while svscan was down are brought dow
   assert.deepEqual(await scan.exited, { code: 0, signal: null });
   assert.deepEqual(processesUnder(box.root), [], 'nothing left running');
   assert.deepEqual(live(readFileSync(journal, 'utf8')), [], 'nothing recorded after a clean stop');
+});
+
+test('directories created and removed in a churn, svscan killed mid-churn: nothing of the removed ones survives the next svscan', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  box.service('sc/keep', 'exec sleep 1000');
+  const dir = (n: string): string => box.path('sc', n);
+  let scan = startSvscan(box, 'sc');
+  const keep = await waitUp(dir('keep'));
+  const churn: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    churn.push(`c${i}`);
+    box.service(`sc/c${i}`, 'exec sleep 1000');
+    if (i >= 10) rmSync(dir(`c${i - 10}`), { recursive: true, maxRetries: 10 }); // svscan may be writing in it
+  }
+  await waitUp(dir('c29'), 20_000);
+  await kill9(scan);
+  for (const n of churn.slice(20)) rmSync(dir(n), { recursive: true });
+  const inChurn = (): number[] => processesUnder(box.root).filter((pid) => {
+    try {
+      return /\/sc\/c\d+( \(deleted\))?$/.test(readlinkSync(`/proc/${pid}/cwd`));
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(inChurn().length > 0, 'some removed services outlived svscan');
+
+  scan = startSvscan(box, 'sc');
+  await waitFor(() => inChurn().length === 0, 20_000, 'every service of a removed directory brought down');
+  await waitFor(() => supervised(dir('keep')), 20_000, 'keep supervised');
+  assert.equal(statusPid(dir('keep')), keep, 'keep adopted, not restarted');
+  await svcDownActs(dir('keep'), 'keep');
+  process.kill(scan.pid, 'SIGTERM');
+  assert.deepEqual(await scan.exited, { code: 0, signal: null });
+  assert.deepEqual(processesUnder(box.root), [], 'nothing left running');
 });

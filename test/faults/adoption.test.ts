@@ -5,8 +5,9 @@
 // that changed directory (no cwd to prove it) included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
+import { startBackground } from '../helpers/tools.ts';
 import { alive, startSvscan, statusPid, supervised, waitNewPid, waitUp, type Svscan } from '../scenarios/_svscan.ts';
 import { marker, processesRunning, svcDownActs } from './_children.ts';
 
@@ -59,4 +60,30 @@ test('a copied service directory adopts nothing: web2 runs its own, svc -d web2 
   assert.equal(scan.stderr(), '');
   assert.deepEqual(processesUnder(box.root), [], 'nothing left running');
   assert.deepEqual([...processesRunning(webArgs), ...processesRunning(awayArgs)], [], 'no orphan');
+});
+
+test('standalone supervise: a copy made while supervise was dead adopts nothing, the original adopts its own', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const args = `sleep ${marker()}`;
+  box.service('web', `exec ${args}`);
+  const start = (d: string): ChildProcess => box.track(startBackground('supervise', [d], { cwd: box.root }));
+  let sup = start('web');
+  const web = await waitUp(box.path('web'));
+  sup.kill('SIGKILL');
+  await new Promise((r) => sup.once('exit', r));
+  execFileSync('sh', ['-c', 'cp -a web .t && mv .t web2'], { cwd: box.root });
+  const copy = start('web2');
+  const web2 = await waitNewPid(box.path('web2'), web, 20_000);
+  sup = start('web');
+  await waitFor(() => supervised(box.path('web')), 20_000, 'web supervised again');
+  assert.equal(statusPid(box.path('web')), web, 'web adopted its own process');
+  assert.deepEqual(processesRunning(args).sort(), [web, web2].sort(), 'one process each');
+  await svcDownActs(box.path('web2'), 'web2');
+  assert.ok(alive(web), 'svc -d web2 left web alone');
+  for (const c of [copy, sup]) {
+    c.kill('SIGTERM');
+    await new Promise((r) => c.once('exit', r));
+  }
+  assert.deepEqual(processesRunning(args), [], 'no orphan');
 });

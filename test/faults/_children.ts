@@ -1,7 +1,7 @@
 // Shared helpers of the fault tests about svscan's children (not a test file itself):
 // zombies, duplicates by marker, and "another service is still controllable".
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
 import { statusPid } from '../scenarios/_svscan.ts';
@@ -51,4 +51,15 @@ export async function svcDownActs(dir: string, label: string): Promise<void> {
   const r = await runTool('svc', ['-d', dir]);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', ''], `${label}: svc -d`);
   await waitFor(() => statusPid(dir) === 0, 20_000, `${label}: down after svc -d`);
+}
+
+/**
+ * rm -rf of a service directory svscan is supervising: svscan may write a status file into it
+ * while it brings the service down, so a pass can meet ENOTEMPTY; it is tried again until done.
+ */
+export async function removeDir(dir: string): Promise<void> {
+  await waitFor(() => {
+    rmSync(dir, { recursive: true, force: true });
+    return true;
+  }, 20_000, `rm -rf ${dir}`);
 }

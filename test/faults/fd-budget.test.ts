@@ -5,11 +5,11 @@
 // duplicated, nothing is a zombie, and the waiting ones start as descriptors free up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
 import { ROOT, runTool } from '../helpers/tools.ts';
 import { processesIn, startSvscan, statusPid, supervised, waitUp } from '../scenarios/_svscan.ts';
-import { svcDownActs, zombiesOf } from './_children.ts';
+import { removeDir, svcDownActs, zombiesOf } from './_children.ts';
 
 const SHORT_STAT = 'down, svscan: too few file descriptors\n';
 const FD_WARNING = /^svscan: warning: unable to start sc\/\S+( and \d+ more)?: too few file descriptors \(limit 300, \d+ open\); trying again as they free up$/;
@@ -67,8 +67,8 @@ test('ulimit -n 300 and 103 services: what fits runs, the rest waits with a reas
 
   // Descriptors free up (services removed): the waiting ones and a new directory start.
   const keepWaiting = short.slice(0, 2);
-  for (const n of short.slice(2)) rmSync(dir(n), { recursive: true });
-  for (const n of running.filter((r) => r.startsWith('s') && r !== first).slice(0, 5)) rmSync(dir(n), { recursive: true, maxRetries: 10 });
+  for (const n of short.slice(2)) await removeDir(dir(n));
+  for (const n of running.filter((r) => r.startsWith('s') && r !== first).slice(0, 5)) await removeDir(dir(n));
   box.service('sc/fresh', 'exec sleep 1000');
   for (const n of [...keepWaiting, 'fresh']) await waitUp(dir(n), 20_000);
   for (const n of readdirSync(box.path('sc')).filter((e) => !e.startsWith('.'))) {

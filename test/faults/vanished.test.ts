@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
 import { alive, startSvscan, statusPid, supervised, waitNewPid, waitUp, type Svscan } from '../scenarios/_svscan.ts';
-import { svcDownActs } from './_children.ts';
+import { removeDir, svcDownActs } from './_children.ts';
 
 async function kill9(scan: Svscan): Promise<void> {
   process.kill(scan.pid, 'SIGKILL');
@@ -99,7 +99,7 @@ test('directories created and removed in a churn, svscan killed mid-churn: nothi
   for (let i = 0; i < 30; i++) {
     churn.push(`c${i}`);
     box.service(`sc/c${i}`, 'exec sleep 1000');
-    if (i >= 10) rmSync(dir(`c${i - 10}`), { recursive: true, maxRetries: 10 }); // svscan may be writing in it
+    if (i >= 10) await removeDir(dir(`c${i - 10}`));
   }
   await waitUp(dir('c29'), 20_000);
   await kill9(scan);

@@ -19,6 +19,9 @@ const ALLOWED = {
   'supervise/control.ts': 'client side (svc, svok, svstat): runs in a short-lived program, never in svscan',
   'supervise/inspect.ts': "svstat's reader (client side); chdirError, which Supervisor.start also calls, is a stat and an access of the dir itself and opens nothing",
   'scan/scanlock.ts': 'start-up: the one-svscan-per-dir lock is taken once, before anything is supervised',
+  'scan/journal.ts': "svscan's own journal in .svscan/ (0700): opened O_NONBLOCK|O_NOFOLLOW, regular files only, appends of one line",
+  'scan/vanished.ts': 'start-up: stats of the scan dir entries before anything is supervised (metadata, opens nothing)',
+  'scan/fdbudget.ts': "counts /proc/self/fd: the kernel's, never blocks",
   'import/': 'svimport, a short-lived client program: never loaded by svscan',
   // Pending: owned by other parts of issue 13, to be made asynchronous there.
   'scan/scanner.ts': 'PENDING (issue 13b owns scanner.ts): readdir and stat of the scan dir, metadata only (no service file is opened); /dev/null at start-up',

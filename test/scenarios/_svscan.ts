@@ -3,7 +3,7 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, r
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { type Sandbox, waitFor } from '../helpers/sandbox.ts';
-import { startBackground } from '../helpers/tools.ts';
+import { BIN, startBackground } from '../helpers/tools.ts';
 
 export interface Svscan {
   readonly child: ChildProcess;
@@ -14,9 +14,15 @@ export interface Svscan {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts bin/svscan [OPTIONS] DIR in the background, tracked by the sandbox, stdout and stderr captured. */
-export function startSvscan(box: Sandbox, dir: string, options: readonly string[] = []): Svscan {
-  const child = box.track(startBackground('svscan', [...options, dir], { cwd: box.root }));
+/**
+ * Starts bin/svscan [ARGS] DIR in the background, tracked by the sandbox, stdout and stderr
+ * captured; with nofile, under `ulimit -n nofile` (soft and hard). OPTS may be the args alone.
+ */
+export function startSvscan(box: Sandbox, dir: string, opts: readonly string[] | { args?: readonly string[]; nofile?: number } = {}): Svscan {
+  const { args = [], nofile } = Array.isArray(opts) ? { args: opts as readonly string[] } : (opts as { args?: readonly string[]; nofile?: number });
+  const child = box.track(nofile === undefined
+    ? startBackground('svscan', [...args, dir], { cwd: box.root })
+    : startBackground('/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, join(BIN, 'svscan'), ...args, dir], { cwd: box.root }));
   if (child.pid === undefined) throw new Error('svscan did not start');
   let err = '';
   child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });

@@ -1,6 +1,7 @@
 /* The few Linux system calls Node 20 lacks and svkit needs: flock(2), mkfifo(3),
  * pipe2(2), tee(2), a poll(2) for readability that runs off the main thread, and posix_spawn(3)
- * with setsid plus pidfd reaping (a vfork-style start costs no page-table copy of a 50 MB Node). Errors are thrown as Error objects whose `code` is the errno name
+ * with setsid plus pidfd reaping (a vfork-style start costs no page-table copy of a 50 MB Node),
+ * waitpid(2) reaping for a child whose pidfd could not be opened, and RLIMIT_NOFILE. Errors are thrown as Error objects whose `code` is the errno name
  * ("EAGAIN"), like Node's own fs errors, so callers narrow them the same way. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <node_api.h>
@@ -306,6 +308,63 @@ static napi_value js_reap(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* reapPid(pid): [exitCode, signal] of our exited child pid, or null while it runs (waitpid
+ * WNOHANG). The fallback for a child whose pidfd could not be opened (EMFILE). */
+static napi_value js_reap_pid(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], arr, v, nul;
+  int pid, st = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &pid) || pid <= 0) {
+    napi_throw_type_error(env, NULL, "reapPid(pid) takes a positive integer");
+    return NULL;
+  }
+  pid_t r;
+  do r = waitpid(pid, &st, WNOHANG); while (r == -1 && errno == EINTR);
+  if (r == -1) return throw_errno(env, "waitpid");
+  napi_get_null(env, &nul);
+  if (r == 0) return nul;
+  napi_create_array_with_length(env, 2, &arr);
+  if (WIFEXITED(st)) napi_create_int32(env, WEXITSTATUS(st), &v); else v = nul;
+  napi_set_element(env, arr, 0, v);
+  if (WIFSIGNALED(st)) napi_create_int32(env, WTERMSIG(st), &v); else v = nul;
+  napi_set_element(env, arr, 1, v);
+  return arr;
+}
+
+/* nofile(raise): [soft, hard] of RLIMIT_NOFILE (-1 for unlimited). With raise, the soft limit
+ * is first set to the hard one (to fs.nr_open when the hard limit is unlimited). */
+static napi_value js_nofile(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], arr, v;
+  bool raise = false;
+  struct rlimit lim;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc >= 1) napi_get_value_bool(env, argv[0], &raise);
+  if (getrlimit(RLIMIT_NOFILE, &lim) == -1) return throw_errno(env, "getrlimit");
+  if (raise && lim.rlim_cur != lim.rlim_max) {
+    struct rlimit want = lim;
+    want.rlim_cur = lim.rlim_max;
+    if (lim.rlim_max == RLIM_INFINITY) {
+      long nr = 0;
+      FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+      if (f != NULL) {
+        if (fscanf(f, "%ld", &nr) != 1) nr = 0;
+        fclose(f);
+      }
+      want.rlim_cur = nr > 0 ? (rlim_t)nr : lim.rlim_cur;
+    }
+    if (setrlimit(RLIMIT_NOFILE, &want) == -1) return throw_errno(env, "setrlimit");
+    lim = want;
+  }
+  napi_create_array_with_length(env, 2, &arr);
+  napi_create_double(env, lim.rlim_cur == RLIM_INFINITY ? -1 : (double)lim.rlim_cur, &v);
+  napi_set_element(env, arr, 0, v);
+  napi_create_double(env, lim.rlim_max == RLIM_INFINITY ? -1 : (double)lim.rlim_max, &v);
+  napi_set_element(env, arr, 1, v);
+  return arr;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
@@ -316,6 +375,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
+    {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
+    {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

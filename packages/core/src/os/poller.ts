@@ -11,8 +11,12 @@ export class Poller {
   private wakeWrite = -1;
   private armed = false;
 
-  /** Calls onReadable whenever fd has data (or lost its writers), until remove(fd). */
+  /**
+   * Calls onReadable whenever fd has data (or lost its writers), until remove(fd). Throws
+   * (EMFILE) only before anything changed: when the wake pipe of the first wait cannot be made.
+   */
   add(fd: number, onReadable: () => void): void {
+    if (this.wakeRead < 0) [this.wakeRead, this.wakeWrite] = sys().pipe(true);
     this.handlers.set(fd, onReadable);
     this.changed();
   }

@@ -1,30 +1,65 @@
 // What /proc says about a pid: enough to recognise a service left behind by a crashed supervisor.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 
 export interface ProcInfo {
   readonly state: string;
   readonly pgrp: number;
+  readonly session: number;
+  /** clock ticks since boot at which the process started: with the pid, it names one process */
+  readonly startTicks: number;
   /** seconds since boot at which the process started */
   readonly startSinceBoot: number;
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** Parses /proc/PID/stat; undefined when the pid does not exist. */
+/** Errors that say the process is not there; any other (EMFILE...) means "cannot tell". */
+function gone(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}
+
+/**
+ * Parses /proc/PID/stat; undefined when the pid does not exist. Throws when it cannot tell
+ * (EMFILE, ENOMEM): a caller must never take "could not look" for "not running".
+ */
 export function readProcInfo(pid: number): ProcInfo | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (gone(err)) return undefined;
+    throw err;
   }
   // comm may hold spaces and parentheses: fields start after the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const startTicks = Number(fields[19]);
   return {
     state: fields[0] ?? '?',
     pgrp: Number(fields[2]),
-    startSinceBoot: Number(fields[19]) / CLOCK_TICKS,
+    session: Number(fields[3]),
+    startTicks,
+    startSinceBoot: startTicks / CLOCK_TICKS,
   };
+}
+
+/** "dev:ino" of the directory a process runs in (a removed one too), or undefined if unknown. */
+export function readCwdKey(pid: number): string | undefined {
+  try {
+    const st = statSync(`/proc/${pid}/cwd`);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path /proc gives as a process's cwd (" (deleted)" appended once removed), or undefined. */
+export function readCwdPath(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return undefined;
+  }
 }
 
 let bootTime: number | undefined;
@@ -38,9 +73,14 @@ export function readBootTime(): number {
   return bootTime;
 }
 
-/** Alive and not a zombie. */
+/** Alive and not a zombie; alive too when /proc cannot be read (EMFILE): never "gone" by mistake. */
 export function isLive(pid: number): boolean {
-  const info = readProcInfo(pid);
+  let info: ProcInfo | undefined;
+  try {
+    info = readProcInfo(pid);
+  } catch {
+    return true;
+  }
   return info !== undefined && info.state !== 'Z' && info.state !== 'X';
 }
 
@@ -70,7 +110,12 @@ export function groupHasLive(pgid: number): boolean {
   for (const name of names) {
     const pid = Number(name);
     if (!Number.isInteger(pid)) continue;
-    const info = readProcInfo(pid);
+    let info: ProcInfo | undefined;
+    try {
+      info = readProcInfo(pid);
+    } catch {
+      return true; // cannot tell: a live member is the safe guess
+    }
     if (info !== undefined && info.pgrp === pgid && info.state !== 'Z' && info.state !== 'X') return true;
   }
   return false;

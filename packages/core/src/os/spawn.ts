@@ -1,6 +1,10 @@
 // The one place children are started, with the options a supervisor needs.
+import { closeSync } from 'node:fs';
 import { sharedPoller } from './poller.ts';
 import { sys } from './sys.ts';
+
+/** How often a child without a pidfd is checked for its exit (waitpid WNOHANG). */
+const EXIT_POLL_MS = 50;
 
 /** How a child ended: exit code, or signal number, or a spawn error (ENOENT, EACCES...). */
 export interface ChildEnd {
@@ -39,26 +43,67 @@ function envp(env: NodeJS.ProcessEnv | readonly Buffer[]): readonly (string | Bu
  * page tables of a ~50 MB process, ~1.5-2 ms per start here, which alone was most of a
  * restart after a crash and of svscan's start-up with 100 services; execa on top of it added
  * ~40 KiB per child against a budget of 100 KiB per service (docs/benchmarks.md). The child is
- * reaped through a pidfd watched by the shared poller, as libuv does not know it.
+ * reaped through a pidfd watched by the shared poller, as libuv does not know it; when no pidfd
+ * can be opened (descriptors ran out), by polling waitpid, so a started child is never lost.
  */
 export function spawnChild(file: string, args: readonly string[], opts: SpawnOptions): Spawned {
   let pid: number;
-  let pidfd: number;
   try {
     pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio]);
-    pidfd = sys().pidfdOpen(pid);
   } catch (error) {
     return { pid: undefined, ended: Promise.resolve({ code: null, signal: null, error }) };
   }
+  // From here on the child exists: whatever fails, it is watched and reaped, never lost.
+  return { pid, ended: watchPidfd(pid) ?? pollExit(pid) };
+}
+
+/** The child's end through a pidfd on the shared poller; undefined when no pidfd can be had (EMFILE). */
+function watchPidfd(pid: number): Promise<ChildEnd> | undefined {
+  let pidfd: number;
+  try {
+    pidfd = sys().pidfdOpen(pid);
+  } catch {
+    return undefined;
+  }
   const poller = sharedPoller();
-  const ended = new Promise<ChildEnd>((resolve) => {
+  let resolveEnd!: (end: ChildEnd) => void;
+  const ended = new Promise<ChildEnd>((resolve) => { resolveEnd = resolve; });
+  try {
     poller.add(pidfd, () => {
       const end = sys().reap(pidfd);
       if (end === null) return;
       poller.remove(pidfd, true);
-      resolve({ code: end[0], signal: end[1] });
+      resolveEnd({ code: end[0], signal: end[1] });
     });
-  });
-  return { pid, ended };
+  } catch {
+    // The poller's wake pipe could not be made (EMFILE); nothing was registered.
+    closeQuietly(pidfd);
+    return undefined;
+  }
+  return ended;
 }
 
+/** The fallback: waitpid(pid, WNOHANG) every EXIT_POLL_MS. Needs no descriptor at all. */
+function pollExit(pid: number): Promise<ChildEnd> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      let end: [number | null, number | null] | null;
+      try {
+        end = sys().reapPid(pid);
+      } catch {
+        end = [null, null]; // ECHILD: reaped elsewhere; its status is unknown
+      }
+      if (end === null) return;
+      clearInterval(timer);
+      resolve({ code: end[0], signal: end[1] });
+    }, EXIT_POLL_MS);
+  });
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd); // sync-ok: our own descriptor
+  } catch {
+    // already closed
+  }
+}

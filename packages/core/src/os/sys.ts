@@ -18,6 +18,10 @@ interface Sys {
   pidfdOpen(pid: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;
+  /** waitpid(pid, WNOHANG): [exitCode, signal] of an exited child, or null while it runs; throws ECHILD. */
+  reapPid(pid: number): [number | null, number | null] | null;
+  /** [soft, hard] RLIMIT_NOFILE (-1: unlimited); raise: soft set to hard first. */
+  nofile(raise?: boolean): [number, number];
 }
 
 export const LOCK_EX = 2;

@@ -9,6 +9,8 @@ import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
 import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
+import type { ChildRegistry } from '../supervise/adopt.ts';
+import { FD_COST } from './fdbudget.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 import type { EventSink } from '../events/event.ts';
 
@@ -18,7 +20,7 @@ const LOG_DRAIN_MS = 5000;
 export interface ScannedOptions {
   /** The directory path as svscan names it in messages ("DIR/name"). */
   readonly path: string;
-  /** The entry's name in the scan dir: events are labelled NAME and NAME/log. */
+  /** The entry's name in the scan dir: events are labelled NAME and NAME/log, the registry records it. */
   readonly name: string;
   /** /dev/null, the stdin of services and loggers. */
   readonly devNull: number;
@@ -27,6 +29,7 @@ export interface ScannedOptions {
   /** Readiness of the FIFOs of in-process logs. */
   readonly poller: Poller;
   readonly onEvent?: EventSink;
+  readonly registry?: ChildRegistry | undefined;
 }
 
 /**
@@ -61,6 +64,8 @@ export class ScannedService {
   private stopping = false;
   /** The ensure() under way: one at a time, and stop() waits for it. */
   private ensuring: Promise<void> | undefined;
+  /** What S/log was at the last ensure(), for cost(). */
+  private logSeen: 'run' | 'script' | 'other' | 'none' | undefined;
 
   constructor(opts: ScannedOptions) {
     this.opts = opts;
@@ -70,6 +75,19 @@ export class ScannedService {
   private events(label: string): { onEvent?: EventSink } {
     const sink = this.opts.onEvent;
     return sink === undefined ? {} : { onEvent: (e) => sink({ ...e, service: label }) };
+  }
+
+  /** Descriptors the next ensure() opens (FD_COST): 0 when everything is supervised. */
+  cost(): number {
+    if (this.stopping) return 0;
+    // S/log as the last ensure() saw it; before the first, the dearest case (an in-process log).
+    const kind = this.logSeen ?? 'script';
+    let n = 0;
+    if (this.main === undefined || this.main.finished) n += FD_COST.supervisor;
+    if ((kind === 'run' || kind === 'script') && this.pipe === undefined) n += FD_COST.logPipe;
+    if (kind === 'script' && this.pipeLog === undefined) n += FD_COST.inProcessLog;
+    if (kind === 'run' && (this.log === undefined || this.log.finished)) n += FD_COST.supervisor;
+    return n;
   }
 
   /**
@@ -89,6 +107,7 @@ export class ScannedService {
     const { path, devNull, stderr } = this.opts;
     const logDir = join(path, SERVICE.log);
     const kind = await logKind(logDir);
+    this.logSeen = kind;
     if (this.stopping) return;
     // daemontools says "supervise: fatal: unable to chdir to log: not a directory" every pass.
     if (kind === 'other') this.opts.onWarning(`unable to chdir to ${escapeName(logDir)}: not a directory`);
@@ -109,7 +128,10 @@ export class ScannedService {
         this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
-        const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning, ...this.events(`${this.opts.name}/log`) });
+        const log = new Supervisor({
+          dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning,
+          registry: this.opts.registry, name: `${this.opts.name}/${SERVICE.log}`, ...this.events(`${this.opts.name}/log`),
+        });
         log.start();
         this.log = log;
       }
@@ -118,7 +140,7 @@ export class ScannedService {
     }
     if (this.main === undefined || this.main.finished) {
       const out = this.pipe?.serviceEnd ?? stderr;
-      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning, ...this.events(this.opts.name) });
+      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning, registry: this.opts.registry, name: this.opts.name, ...this.events(this.opts.name) });
       main.start();
       this.main = main;
     }

@@ -1,12 +1,16 @@
 // The scan directory engine behind svscan: every subdirectory supervised from this process,
 // new ones started as soon as scan() is called, removed ones brought down and forgotten.
-import { accessSync, closeSync, constants, lstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, renameSync, statSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText, isErrno } from '../formats/errno.ts';
+import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
 import { sharedPoller } from '../os/poller.ts';
+import { FdBudget } from './fdbudget.ts';
+import { Journal } from './journal.ts';
 import { ScannedService } from './scanned.ts';
+import { bringDownVanished, presentDirs } from './vanished.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Warner } from '../supervise/warner.ts';
 import { makeEvent, type EventSink } from '../events/event.ts';
@@ -20,6 +24,31 @@ const NEW_DIR_GRACE_MS = 1000;
 const PENDING_POLL_MS = 10;
 /** How long a dir may take to vanish after its files did, before "file does not exist" is said. */
 const REMOVAL_GRACE_MS = 1000;
+/** The warning about services left unstarted for lack of descriptors: at most this often. */
+const FD_WARNING_MS = 60_000;
+/** supervise/stat of a service svscan could not start for lack of descriptors (svstat shows it). */
+export const FD_SHORT_STAT = 'down, svscan: too few file descriptors\n';
+
+/**
+ * Writes supervise/stat of a service that has no supervisor yet, at once, so no write of the
+ * supervisor that starts later can be overtaken. Non-blocking open of a regular file only (a
+ * FIFO put there gets ENXIO, not a wait); best effort, errors ignored.
+ */
+function writeShortStat(service: string): void {
+  const tmp = join(service, SERVICE.statNew);
+  let fd = -1;
+  try {
+    mkdirSync(join(service, SERVICE.superviseDir), { recursive: true, mode: 0o700 });
+    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK | constants.O_NOFOLLOW, 0o644);
+    if (!fstatSync(fd).isFile()) return;
+    writeSync(fd, FD_SHORT_STAT);
+    renameSync(tmp, join(service, SERVICE.stat));
+  } catch {
+    // no reason shown: the warning still is
+  } finally {
+    if (fd >= 0) closeSync(fd);
+  }
+}
 
 export interface ScannerOptions {
   readonly dir: string;
@@ -74,6 +103,15 @@ export class Scanner {
   private readonly pending = new Map<string, number>();
   private readonly warners = new Map<string, Warner>();
   private readonly poller = sharedPoller();
+  private readonly journal: Journal;
+  private budget: FdBudget | undefined;
+  /** Names left unstarted for lack of descriptors in the last pass; their stat says so. */
+  private short = new Set<string>();
+  private fdWarnedAt = -Infinity;
+  /** Spent by passes whose supervisors have not opened their FIFOs yet (they do on the next turn). */
+  private committed = 0;
+  /** Processes of services removed while no svscan ran, being brought down. */
+  private vanished: Promise<void>[] = [];
   private devNull = -1;
   private lockFd = -1;
   private timer: NodeJS.Timeout | undefined;
@@ -82,6 +120,7 @@ export class Scanner {
 
   constructor(opts: ScannerOptions) {
     this.opts = opts;
+    this.journal = new Journal(opts.dir, opts.onWarning);
   }
 
   /** Checks the directory, supervises what is there, starts the periodic rescan. */
@@ -99,7 +138,9 @@ export class Scanner {
       // A read-only scan dir can still be scanned (supervise/ links elsewhere): without the lock.
       this.warn('', `unable to lock ${join(this.opts.dir, SCAN_LOCK)}: ${errnoText(err)}`);
     }
+    this.budget = new FdBudget();
     this.devNull = openSync('/dev/null', constants.O_RDWR);
+    this.bringDownVanished();
     await prepareSuperviseDirs(this.opts.dir, names);
     this.opts.onEvent?.(makeEvent('supervisor-start', '', process.pid, { dir: this.opts.dir }));
     this.scan();
@@ -117,6 +158,7 @@ export class Scanner {
       return;
     }
     const seen = new Set<string>();
+    const spend = { free: Infinity, counted: false, short: new Set<string>() };
     for (const name of names) {
       if (name.startsWith('.')) continue;
       const path = join(this.opts.dir, name);
@@ -134,8 +176,9 @@ export class Scanner {
       seen.add(name);
       const known = this.entries.get(name);
       if (known !== undefined && known.inode !== inode) this.remove(name);
-      this.visit(name, path, inode);
+      this.visit(name, path, inode, spend);
     }
+    this.reportShort(spend.short);
     for (const name of [...this.entries.keys()]) if (!seen.has(name)) this.remove(name);
     for (const name of [...this.pending.keys()]) if (!seen.has(name)) this.pending.delete(name);
     this.schedulePending();
@@ -151,20 +194,86 @@ export class Scanner {
     if (this.pendingTimer !== undefined) clearTimeout(this.pendingTimer);
     await Promise.all([...this.entries.values()].map((e) => e.service.stop(drop)));
     this.entries.clear();
+    await Promise.all(this.vanished);
+    this.journal.close();
     if (this.devNull >= 0) closeSync(this.devNull);
     if (this.lockFd >= 0) closeSync(this.lockFd);
     this.lockFd = -1;
     this.opts.onEvent?.(makeEvent('supervisor-stop', '', process.pid, { dir: this.opts.dir }));
   }
 
-  private visit(name: string, path: string, inode: string): void {
+  /**
+   * The previous svscan's journal: processes of directories that are gone are brought down
+   * (vanished.ts), records of processes that are gone are dropped; the rest wait for their
+   * directory's supervisor to adopt them.
+   */
+  private bringDownVanished(): void {
+    const records = this.journal.load();
+    if (records.length === 0) return;
+    let present: Set<string>;
+    try {
+      present = presentDirs(this.opts.dir);
+    } catch {
+      return; // the first pass reports an unreadable directory
+    }
+    const { vanished, stale } = bringDownVanished(records, present);
+    for (const r of stale) this.journal.forget(r);
+    for (const v of vanished) {
+      const r = v.record;
+      this.opts.onWarning(`bringing down ${escapeName(join(this.opts.dir, r.name))} (pid ${r.pid}): its directory was removed while svscan was not running`);
+      this.vanished.push(v.down.then(() => this.journal.forget(r)));
+    }
+  }
+
+  /** Whether the descriptors a service needs now are there; spends them from this pass's budget. */
+  private afford(service: ScannedService, spend: { free: number; counted: boolean }): boolean {
+    const cost = service.cost();
+    if (cost === 0 || this.budget === undefined) return true;
+    if (!spend.counted) {
+      spend.free = this.budget.available() - this.committed;
+      spend.counted = true;
+    }
+    if (cost > spend.free) return false;
+    spend.free -= cost;
+    if (this.committed === 0) setImmediate(() => { this.committed = 0; });
+    this.committed += cost;
+    return true;
+  }
+
+  /** One warning, rate-limited, for everything left unstarted; stat of each newly short says why. */
+  private reportShort(short: Set<string>): void {
+    // Only where no supervisor is there to write stat itself.
+    for (const name of short) if (!this.short.has(name) && !this.entries.has(name)) writeShortStat(join(this.opts.dir, name));
+    this.short = short;
+    if (short.size === 0) return;
+    const now = Date.now();
+    if (now - this.fdWarnedAt < FD_WARNING_MS) return;
+    this.fdWarnedAt = now;
+    const first = escapeName(join(this.opts.dir, [...short][0] ?? ''));
+    const more = short.size > 1 ? ` and ${short.size - 1} more` : '';
+    const budget = this.budget;
+    const counts = budget === undefined ? '' : ` (limit ${budget.limit}, ${budget.open()} open)`;
+    this.opts.onWarning(`unable to start ${first}${more}: too few file descriptors${counts}; trying again as they free up`);
+  }
+
+  private visit(name: string, path: string, inode: string, spend: { free: number; counted: boolean; short: Set<string> }): void {
     let entry = this.entries.get(name);
     if (entry === undefined) {
       if (!this.ready(name, path)) return;
       const stderr = this.opts.stderr ?? 2;
-      const service = new ScannedService({ name, path, devNull: this.devNull, stderr, poller: this.poller, onWarning: (m) => this.warn(name, m), ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }) });
+      const service = new ScannedService({
+        path, name, devNull: this.devNull, stderr, poller: this.poller, registry: this.journal, onWarning: (m) => this.warn(name, m),
+        ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }),
+      });
+      if (!this.afford(service, spend)) {
+        spend.short.add(name);
+        return;
+      }
       entry = { service, inode };
       this.entries.set(name, entry);
+    } else if (!this.afford(entry.service, spend)) {
+      spend.short.add(name);
+      return;
     }
     entry.service.ensure().catch(async (err: unknown) => {
       // "file does not exist" may be the dir being removed (rm -r empties it first): said only

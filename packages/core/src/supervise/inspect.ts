@@ -1,5 +1,5 @@
 // What svstat learns about one service directory, in daemontools' order of checks.
-import { accessSync, constants, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { accessSync, constants, fstatSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { probeOk } from './control.ts';
@@ -42,6 +42,25 @@ function readStatusBytes(dir: string): Uint8Array {
   }
 }
 
+/** The reason svscan wrote in supervise/stat of a service it could not start ("svscan: ..."). */
+function whyNotSupervised(dir: string): string | undefined {
+  let text: string;
+  try {
+    const fd = openSync(join(dir, SERVICE.stat), constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      if (!fstatSync(fd).isFile()) return undefined;
+      const buf = Buffer.alloc(256);
+      text = buf.subarray(0, readSync(fd, buf, 0, buf.length, null)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const m = /^down, (svscan: [^\n]*)\n$/.exec(text);
+  return m?.[1];
+}
+
 /** Inspects one service directory; never throws for per-directory trouble. */
 export function inspectService(dir: string): Inspection {
   const cd = chdirError(dir);
@@ -55,6 +74,10 @@ export function inspectService(dir: string): Inspection {
   }
   try {
     const ok = probeOk(dir);
+    if (ok !== 'running') {
+      const why = whyNotSupervised(dir);
+      if (why !== undefined) return problem(`supervise not running (${why})`);
+    }
     if (ok === 'not-running') return problem('supervise not running');
     if (ok === 'missing') return problem('unable to open supervise/ok: file does not exist');
   } catch (err) {

@@ -2,10 +2,10 @@
 // children, control commands, restart pacing and stop escalation. `supervise DIR` runs one;
 // svscan runs many in one process. Over 250 lines on purpose: it is one state machine, and
 // every transition (commands, child exits, timers) is easier to check when read in one place.
-import { closeSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
-import { findOrphan } from './adopt.ts';
+import { findOrphan, type ChildRegistry } from './adopt.ts';
 import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
 import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
@@ -13,8 +13,9 @@ import { errnoText, isErrno } from '../formats/errno.ts';
 import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
-import { groupHasLive, isLive, signal } from '../os/proc.ts';
+import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
+import { queuedWrite } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
@@ -42,7 +43,14 @@ export interface SupervisorOptions {
   readonly onWarning?: (message: string) => void;
   /** Transitions (start, exit, restart, commands, stop escalation) as ServiceEvents, labelled `dir`. */
   readonly onEvent?: EventSink;
+  /** Where every child started is recorded, so adoption can prove whose it is (svscan's journal). */
+  readonly registry?: ChildRegistry | undefined;
+  /** The name the registry knows this directory by ("web", "web/log"). */
+  readonly name?: string;
 }
+
+/** Errors that say "could not look", not "nothing there": nothing may be started on them. */
+const RESOURCE_ERRORS = ['EMFILE', 'ENFILE', 'ENOMEM'];
 
 export class Supervisor {
   readonly dir: string;
@@ -56,6 +64,10 @@ export class Supervisor {
   private lastEnd: Record<string, string | number | null> = {};
   /** For files that are skipped (a FIFO in env/, ...): not cleared by a good start, as they stay. */
   private readonly fileWarner: Warner;
+  private readonly registry: ChildRegistry | undefined;
+  private readonly name: string;
+  /** "dev:ino" of the directory: what adoption and the registry know it by. */
+  private dirKey = '';
   private state: RunState = 'down';
   private want: Want = 'up';
   private pid = 0;
@@ -105,6 +117,8 @@ export class Supervisor {
     this.warner = new Warner(opts.onWarning ?? (() => {}));
     this.fileWarner = new Warner(opts.onWarning ?? (() => {}));
     this.onEvent = opts.onEvent;
+    this.registry = opts.registry;
+    this.name = opts.name ?? opts.dir;
   }
 
   private emit(kind: EventKind, pid: number, fields?: Record<string, string | number | boolean | null>): void {
@@ -120,6 +134,12 @@ export class Supervisor {
     // As chdir would: a directory we may not enter is "unable to chdir", not a later failure.
     const cd = chdirError(this.cwd);
     if (cd !== undefined) throw unable(`chdir to ${this.label}`, cd);
+    try {
+      const st = statSync(this.cwd); // sync-ok: a stat of the directory itself, which opens nothing
+      this.dirKey = `${st.dev}:${st.ino}`;
+    } catch (err) {
+      throw unable(`stat ${this.label}`, err);
+    }
     this.lockFd = lockSuperviseDir(this.cwd, this.label);
     this.booting = true;
     void this.boot().catch((err: unknown) => {
@@ -236,19 +256,25 @@ export class Supervisor {
     this.control.on('error', (err) => this.warner.warn(`unable to read ${this.label}/supervise/control: ${errnoText(err)}`));
   }
 
-  /** A service left running by a dead supervisor is taken over, never started twice. */
+  /**
+   * A service left running by a dead supervisor is taken over, never started twice; only if
+   * it is proven to be this directory's (adopt.ts). Throws when that cannot be checked for
+   * lack of descriptors or memory: then nothing is started either.
+   */
   private async adoptOrphan(): Promise<void> {
     let old: Status | undefined;
     try {
       const file = await readServiceFile(join(this.cwd, SERVICE.status), STATUS_SIZE);
       if (file.kind !== 'ok') return; // no status yet, or not a file: nothing to adopt
       old = unpackStatus(file.data);
-    } catch {
+    } catch (err) {
+      if (RESOURCE_ERRORS.some((code) => isErrno(err, code))) throw err;
       return; // unreadable: nothing to adopt
     }
     if (this.closed) return;
-    const orphan = findOrphan(old);
+    const orphan = findOrphan(old, this.dirKey, this.registry);
     if (old === undefined || orphan === undefined) return;
+    this.registry?.started(this.dirKey, this.name, orphan);
     this.pid = orphan.pid;
     this.pgid = orphan.pgid;
     this.stamp = old.stamp;
@@ -264,6 +290,7 @@ export class Supervisor {
       clearInterval(poll);
       // Not our child: its exit status is unknown.
       if (this.pid === pid) void this.childEnded(pid, { code: null, signal: null });
+      else this.registry?.ended(this.dirKey, pid);
     }, ADOPTED_POLL_MS);
   }
 
@@ -417,12 +444,26 @@ export class Supervisor {
     this.stamp = tai64nAt();
     this.termSent = false;
     this.paused = false;
+    this.record(pid); // first: from here on a crash of svscan must find it on record
     this.writeStatus();
     this.emit('start', pid, { what: state });
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
+  /** Puts a child just started on record: pid, group and /proc start time. */
+  private record(pid: number): void {
+    if (this.registry === undefined) return;
+    let startTicks = 0;
+    try {
+      startTicks = readProcInfo(pid)?.startTicks ?? 0;
+    } catch {
+      // EMFILE: recorded without its start time, which then proves nothing (never killed by it)
+    }
+    this.registry.started(this.dirKey, this.name, { pid, pgid: pid, startTicks });
+  }
+
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
+    this.registry?.ended(this.dirKey, pid);
     const wasFinish = this.state === 'finish';
     const pgid = this.pgid;
     this.pid = 0;
@@ -502,7 +543,7 @@ export class Supervisor {
     const before = this.written;
     this.written = now;
     this.runitFiles = this.runitFiles
-      .then(() => writeRunitFiles(this.cwd, now, before))
+      .then(() => queuedWrite(() => writeRunitFiles(this.cwd, now, before)))
       .catch((err: unknown) => this.writeFailed('stat', err));
   }
 

@@ -1,5 +1,6 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { escapeName } from '../formats/escape.ts';
 import { SvkitError } from '../formats/errors.ts';
@@ -46,6 +47,22 @@ async function logKind(path: string): Promise<'run' | 'script' | 'other' | 'none
   return await probe(join(path, SERVICE.logScript)) !== 'absent' ? 'script' : 'run';
 }
 
+/** logKind, at once, for the descriptor budget before the first ensure(): stats only, opens nothing. */
+function logKindNow(path: string): 'run' | 'script' | 'other' | 'none' {
+  const type = (p: string): 'directory' | 'other' | 'absent' => {
+    try {
+      return statSync(p).isDirectory() ? 'directory' : 'other'; // sync-ok: a stat never waits on a FIFO
+    } catch {
+      return 'absent';
+    }
+  };
+  const log = type(path);
+  if (log === 'absent') return 'none';
+  if (log !== 'directory') return 'other';
+  if (type(join(path, SERVICE.run)) !== 'absent') return 'run';
+  return type(join(path, SERVICE.logScript)) !== 'absent' ? 'script' : 'run';
+}
+
 /** S/log/multilog, parsed; its size is capped and a FIFO or device there is an error. */
 async function readLogScript(logDir: string): Promise<ReturnType<typeof parseScript>> {
   const name = `${escapeName(logDir)}/${SERVICE.logScript}`;
@@ -80,8 +97,8 @@ export class ScannedService {
   /** Descriptors the next ensure() opens (FD_COST): 0 when everything is supervised. */
   cost(): number {
     if (this.stopping) return 0;
-    // S/log as the last ensure() saw it; before the first, the dearest case (an in-process log).
-    const kind = this.logSeen ?? 'script';
+    // S/log as the last ensure() saw it; before the first, looked at now (stats only).
+    const kind = this.logSeen ?? logKindNow(join(this.opts.path, SERVICE.log));
     let n = 0;
     if (this.main === undefined || this.main.finished) n += FD_COST.supervisor;
     if ((kind === 'run' || kind === 'script') && this.pipe === undefined) n += FD_COST.logPipe;

@@ -16,3 +16,5 @@ export { parseScript, parseLogScriptFile, type LogScript, type LogAction } from 
 export { matchPattern } from './log/pattern.ts';
 export { chunkLength, rotateAfter, expiredArchives, isArchiveName } from './log/rotation.ts';
 export { PAUSE_MS } from './log/fault.ts';
+export * from './formats/healthstate.ts';
+export * from './supervise/healthview.ts';

@@ -20,6 +20,8 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
   /** fds for the child's 0, 1, 2. */
   readonly stdio: readonly [number, number, number];
+  /** More fds for the child: [source, target] (a readiness pipe on fd N, say). */
+  readonly extraFds?: readonly (readonly [number, number])[];
 }
 
 function envp(env: NodeJS.ProcessEnv): string[] {
@@ -43,7 +45,7 @@ export function spawnChild(file: string, args: readonly string[], opts: SpawnOpt
   let pid: number;
   let pidfd: number;
   try {
-    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio]);
+    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio, ...(opts.extraFds ?? []).flat()]);
     pidfd = sys().pidfdOpen(pid);
   } catch (error) {
     return { pid: undefined, ended: Promise.resolve({ code: null, signal: null, error }) };

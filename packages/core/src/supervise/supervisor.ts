@@ -19,6 +19,8 @@ import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { readStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
+import type { EventSink } from '../events/event.ts';
+import { ServiceHealth } from '../health/service.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -33,6 +35,8 @@ export interface SupervisorOptions {
   /** fds given to run and finish as 0, 1, 2. */
   readonly stdio?: readonly [number, number, number];
   readonly onWarning?: (message: string) => void;
+  /** Where the engine's transitions go (ready, healthy, limit, backoff, failed...); optional. */
+  readonly onEvent?: EventSink;
 }
 
 export class Supervisor {
@@ -67,12 +71,24 @@ export class Supervisor {
   private resolveDone!: () => void;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
+  /** Readiness, checks, limits and the restart policy (packages/core/src/health/). */
+  private readonly health: ServiceHealth;
+  /** Between a start's re-read of the health files and its spawn: nothing else may start. */
+  private starting = false;
+  /** Earliest next start (performance.now() ms) the restart policy allows. */
+  private notBefore = -Infinity;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
+    this.health = new ServiceHealth({
+      dir: this.dir, cwd: this.cwd, warn: (m) => this.warner.warn(m), onEvent: opts.onEvent,
+      restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
+      stop: () => this.handle('down'),
+      start: () => { if (this.want === 'down') this.handle('up'); },
+    });
   }
 
   /** Takes the directory: lock, FIFOs, status; starts run unless down. Throws SvkitError. */
@@ -185,6 +201,7 @@ export class Supervisor {
     this.state = old.runit?.state === 'finish' ? 'finish' : 'run';
     this.lastStart = performance.now();
     const pid = orphan.pid;
+    void this.health.load().then(() => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid); });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -200,11 +217,13 @@ export class Supervisor {
       case 'up':
       case 'once':
         this.want = cmd;
+        this.health.upCommand();
         if (this.isIdle() && this.restartTimer === undefined) this.scheduleStart();
         break;
       case 'down':
         this.want = 'down';
         this.cancelRestart();
+        this.health.downCommand();
         if (running) this.stopChild();
         break;
       case 'exit':
@@ -239,7 +258,7 @@ export class Supervisor {
   }
 
   private isIdle(): boolean {
-    return this.state === 'down' && !this.clearing;
+    return this.state === 'down' && !this.clearing && !this.starting;
   }
 
   /** The kill target: the child's process group when it leads one, else the pid. */
@@ -263,7 +282,8 @@ export class Supervisor {
   }
 
   private scheduleStart(): void {
-    const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - performance.now());
+    const now = performance.now();
+    const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - now, this.notBefore - now);
     if (wait === 0) return this.startRun();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -276,9 +296,16 @@ export class Supervisor {
     this.restartTimer = undefined;
   }
 
+  /** The health files are re-read before each start; nothing else starts meanwhile. */
   private startRun(): void {
     this.lastStart = performance.now();
-    this.spawn('run', './run', []);
+    this.starting = true;
+    void this.health.load().then(() => {
+      this.starting = false;
+      if (this.closed) return;
+      if (this.exiting || this.want === 'down') return this.afterDown();
+      this.spawn('run', './run', []);
+    });
   }
 
   private spawn(state: 'run' | 'finish', file: string, args: string[]): void {
@@ -289,11 +316,13 @@ export class Supervisor {
       this.warner.warn(`unable to read ${this.dir}/env: ${errnoText(err)}`);
       return this.afterDown();
     }
-    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio });
+    const extraFds = state === 'run' ? this.health.spawnFds() : undefined;
+    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio, ...(extraFds ? { extraFds } : {}) });
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {
         this.warner.warn(`unable to start ${this.dir}/${file.slice(2)}: ${errnoText(end.error)}`);
+        if (state === 'run') this.health.startFailed(`unable to start ${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
         this.writeStatus();
         this.afterDown();
@@ -309,11 +338,13 @@ export class Supervisor {
     this.paused = false;
     this.writeStatus();
     this.warner.clear();
+    if (state === 'run') this.health.runStarted(pid);
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
     const wasFinish = this.state === 'finish';
+    if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;
     this.pid = 0;
     this.pgid = 0;
@@ -342,8 +373,15 @@ export class Supervisor {
     this.afterDown();
   }
 
+  /** The end of run, as the restart policy sees it: a wait before the next start, or failed (down). */
+  private applyPolicy(end: ChildEnd): void {
+    const d = this.health.runEnded(end.code, end.signal, performance.now() - this.lastStart, this.termSent);
+    if (d.kind === 'failed') this.want = 'down';
+    else this.notBefore = performance.now() + d.wait;
+  }
+
   private restartsAtOnce(wasFinish: boolean, group: number): boolean {
-    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish &&
+    return this.want === 'up' && performance.now() >= this.notBefore && !this.exiting && !this.closed && !wasFinish &&
       performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group) && !this.hasFinish();
   }
 
@@ -414,6 +452,6 @@ export class Supervisor {
     this.closeFifos();
     if (this.lockFd >= 0) closeSync(this.lockFd);
     this.lockFd = -1;
-    this.resolveDone();
+    void this.health.close().then(() => this.resolveDone());
   }
 }

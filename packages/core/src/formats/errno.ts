@@ -31,6 +31,15 @@ const TEXT: Readonly<Record<string, string>> = {
   EFBIG: 'file too big',
   ENOTEMPTY: 'directory not empty',
   EXDEV: 'cross-device link',
+  // The network errors a health check meets (djb's error_str wording where it has one).
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  EADDRNOTAVAIL: 'address not available',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'temporary name lookup failure',
 };
 
 /** The errno code of a Node system error, or undefined for anything else. */

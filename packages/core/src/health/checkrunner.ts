@@ -14,6 +14,8 @@ export class CheckRunner {
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
+  /** Ends a round under way: a hanging health/check is killed when its service goes down. */
+  private readonly abort = new AbortController();
 
   private readonly cwd: string;
   private readonly cfg: CheckConfig;
@@ -28,6 +30,7 @@ export class CheckRunner {
 
   stop(): void {
     this.stopped = true;
+    this.abort.abort();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -44,9 +47,9 @@ export class CheckRunner {
   private async round(): Promise<void> {
     let result: CheckResult | undefined;
     const { tcp, http, script, timeout } = this.cfg;
-    if (tcp !== undefined) result = { kind: 'tcp', ...(await checkTcp(tcp.host, tcp.port, timeout)) };
-    if ((result === undefined || result.ok) && http !== undefined && !this.stopped) result = { kind: 'http', ...(await checkHttp(http, timeout)) };
-    if ((result === undefined || result.ok) && script && !this.stopped) result = { kind: 'check', ...(await checkScript(this.cwd, timeout)) };
+    if (tcp !== undefined) result = { kind: 'tcp', ...(await checkTcp(tcp.host, tcp.port, timeout, this.abort.signal)) };
+    if ((result === undefined || result.ok) && http !== undefined && !this.stopped) result = { kind: 'http', ...(await checkHttp(http, timeout, this.abort.signal)) };
+    if ((result === undefined || result.ok) && script && !this.stopped) result = { kind: 'check', ...(await checkScript(this.cwd, timeout, this.abort.signal)) };
     if (this.stopped || result === undefined) return;
     let verdict: Verdict = 'pending';
     if (result.ok) {

@@ -18,12 +18,14 @@ export interface Outcome {
 
 /** The most of health/check's output that is kept. */
 export const CHECK_OUTPUT_CAP = 4096;
+/** How long the rest of a finished check's output may take to arrive (a grandchild holding the pipe). */
+const DRAIN_MS = 1000;
 
 function timedOut(ms: number): Outcome {
   return { ok: false, reason: `timed out after ${ms / 1000} seconds` };
 }
 
-export function checkTcp(host: string, port: number, timeoutMs: number): Promise<Outcome> {
+export function checkTcp(host: string, port: number, timeoutMs: number, abort?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
@@ -32,12 +34,13 @@ export function checkTcp(host: string, port: number, timeoutMs: number): Promise
       sock.destroy();
       resolve(o);
     }
+    abort?.addEventListener('abort', () => finish({ ok: false, reason: 'stopped' }), { once: true });
     sock.once('connect', () => finish({ ok: true, reason: `connected to ${host}:${port}` }));
     sock.once('error', (err) => finish({ ok: false, reason: `unable to connect to ${host}:${port}: ${errnoText(err)}` }));
   });
 }
 
-export function checkHttp(url: URL, timeoutMs: number): Promise<Outcome> {
+export function checkHttp(url: URL, timeoutMs: number, abort?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
     let done = false;
     const req = request(url, { method: 'GET', agent: false, headers: { 'user-agent': 'svkit-health' } });
@@ -49,6 +52,7 @@ export function checkHttp(url: URL, timeoutMs: number): Promise<Outcome> {
       req.destroy();
       resolve(o);
     }
+    abort?.addEventListener('abort', () => finish({ ok: false, reason: 'stopped' }), { once: true });
     req.once('response', (res) => {
       const code = res.statusCode ?? 0;
       res.resume();
@@ -59,8 +63,8 @@ export function checkHttp(url: URL, timeoutMs: number): Promise<Outcome> {
   });
 }
 
-/** Runs CWD/health/check; healthy on exit 0. Killed (its whole group) at the timeout. */
-export function checkScript(cwd: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
+/** Runs CWD/health/check; healthy on exit 0. Killed (its whole group) at the timeout or on abort. */
+export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
   let fds: [number, number];
   let devNull: number;
   try {
@@ -83,16 +87,26 @@ export function checkScript(cwd: string, timeoutMs: number, env: NodeJS.ProcessE
     kept += part.length;
   });
   reader.on('error', () => {});
+  // EOF comes once every writer is gone (the group is killed below): then the output is complete.
+  const drained = new Promise<void>((resolve) => {
+    reader.once('end', resolve);
+    reader.once('close', resolve);
+    reader.once('error', () => resolve());
+  });
   let killed = false;
   const pid = child.pid;
   const timer = pid === undefined ? undefined : setTimeout(() => {
     killed = true;
     signal(-pid, 'SIGKILL');
   }, timeoutMs);
-  return child.ended.then((end) => {
+  if (pid !== undefined) abort?.addEventListener('abort', () => signal(-pid, 'SIGKILL'), { once: true });
+  return child.ended.then(async (end) => {
     if (timer !== undefined) clearTimeout(timer);
     // Leftovers of the check's group (a backgrounded sleep) would hold the pipe open.
     if (pid !== undefined) signal(-pid, 'SIGKILL');
+    let wait: NodeJS.Timeout | undefined;
+    await Promise.race([drained, new Promise<void>((r) => { wait = setTimeout(r, DRAIN_MS); })]);
+    clearTimeout(wait);
     reader.destroy();
     const output = Buffer.concat(out).toString('utf8');
     if (end.error !== undefined) return { ok: false, reason: `unable to run health/check: ${errnoText(end.error)}` };

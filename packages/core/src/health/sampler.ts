@@ -70,7 +70,7 @@ export class Sampler {
 
   /** Samples process group PGID's tree every INTERVAL ms; returns the function that stops it. */
   add(pgid: number, interval: number, onSample: (s: TreeSample) => void): () => void {
-    const w: Watch = { pgid, interval, next: performance.now(), ticks: undefined, lastAt: 0, onSample };
+    const w: Watch = { pgid, interval, next: aligned(performance.now(), interval), ticks: undefined, lastAt: 0, onSample };
     this.watches.add(w);
     this.arm();
     return () => {
@@ -94,7 +94,7 @@ export class Sampler {
   private tick(): void {
     this.timer = undefined;
     const now = performance.now();
-    const due = [...this.watches].filter((w) => w.next <= now + 5);
+    const due = [...this.watches].filter((w) => w.next <= now + 1);
     if (due.length === 0) return this.arm();
     this.scanning = true;
     sys().procScan((table) => {
@@ -109,12 +109,20 @@ export class Sampler {
         const cpu = w.ticks === undefined ? null : Math.max(0, ((ticks - w.ticks) / hz) / ((at - w.lastAt) / 1000) * 100);
         w.ticks = ticks;
         w.lastAt = at;
-        w.next = Math.max(w.next + w.interval, at);
+        w.next = aligned(at, w.interval);
         w.onSample({ memory: pages * page, cpu, at: Date.now() });
       }
       this.arm();
     });
   }
+}
+
+/**
+ * The next multiple of INTERVAL after NOW: every service with the same interval is due at the
+ * same moments, so 100 services started at different times still cost one scan per interval.
+ */
+function aligned(now: number, interval: number): number {
+  return (Math.floor(now / interval) + 1) * interval;
 }
 
 let shared: Sampler | undefined;

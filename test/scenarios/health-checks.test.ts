@@ -28,7 +28,7 @@ describe('health checks', { concurrency: 3 }, () => {
     const sup = await supervise(box, dir);
     const pid = await waitUp(dir);
     await waitHealth(dir, (h) => h.pid === pid && h['health'] === 'healthy', 'healthy');
-    assert.match((await svstat(box.root, '-v', 's')).stdout, new RegExp(`\\n {2}health: healthy, last check \\d+ seconds ago: tcp ok, connected to 127.0.0.1:${port}\\n`));
+    assert.match((await svstat(box.root, '-v', 's')).stdout, new RegExp(`\\n {2}health: healthy, checks pass for \\d+ seconds: tcp, connected to 127.0.0.1:${port}\\n`));
     await new Promise<void>((r) => server.close(() => r()));
     const h = await waitHealth(dir, cause('health/tcp'), 'restarted for health');
     assert.equal(h['cause'], `health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times)`);
@@ -51,7 +51,7 @@ describe('health checks', { concurrency: 3 }, () => {
     code = 503;
     await waitHealth(dir, (h) => h['health'] === 'unhealthy', 'unhealthy');
     assert.match((await svstat(box.root, 's')).stdout, new RegExp(`^s: up \\(pid ${pid}\\) \\d+ seconds, unhealthy\\n$`));
-    assert.match((await svstat(box.root, '-v', 's')).stdout, /\n {2}health: unhealthy, last check \d+ seconds ago: http failed, HTTP 503\n/);
+    assert.match((await svstat(box.root, '-v', 's')).stdout, /\n {2}health: unhealthy, checks fail for \d+ seconds: http, HTTP 503\n/);
     code = 204;
     await waitHealth(dir, (h) => h['health'] === 'healthy', 'healthy again');
     assert.equal(starts(dir), 1, 'alert never restarts');

@@ -133,7 +133,11 @@ export class ServiceHealth {
       }
       const was = this.state.health;
       const health = verdict === 'healthy' ? 'healthy' : verdict === 'unhealthy' ? 'unhealthy' : was;
-      this.update({ check: { kind: result.kind, ok: result.ok, reason: result.reason, at: Date.now() }, health });
+      // Written when the result or the verdict changes, not at every round: 100 services checked
+      // every second cost no file writes while nothing changes. `at` is when this result began.
+      const prev = this.state.check;
+      const same = prev !== null && prev.kind === result.kind && prev.ok === result.ok && prev.reason === result.reason;
+      if (!same || health !== was) this.update({ check: same ? prev : { kind: result.kind, ok: result.ok, reason: result.reason, at: Date.now() }, health });
       if (health !== was && (health === 'healthy' || health === 'unhealthy')) this.emit(health, pid, { reason: result.reason });
       if (verdict === 'unhealthy') {
         const why = `health/${result.kind}: ${result.reason} (${cfg.retries} times)`;

@@ -83,7 +83,7 @@ export function verboseLines(ins: Inspection, health: HealthState | undefined, n
   }
   if (cur?.health !== null && cur?.health !== undefined) {
     const c = cur.check;
-    lines.push(`health: ${cur.health}${c !== null ? `, last check ${ago(c.at, nowMs)}: ${c.kind} ${c.ok ? 'ok' : 'failed'}, ${c.reason}` : ', no check yet'}`);
+    lines.push(`health: ${cur.health}${c !== null ? `, checks ${c.ok ? 'pass' : 'fail'} for ${Math.max(0, Math.round((nowMs - c.at) / 1000))} seconds: ${c.kind}, ${c.reason}` : ', no check yet'}`);
   }
   if (s.pid !== 0 && cur?.memory !== null && cur?.memory !== undefined) lines.push(`memory: ${formatBytes(cur.memory)} (process tree)`);
   if (s.pid !== 0 && cur?.cpu !== null && cur?.cpu !== undefined) lines.push(`cpu: ${cur.cpu}% of one core`);

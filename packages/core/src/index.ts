@@ -18,3 +18,4 @@ export { chunkLength, rotateAfter, expiredArchives, isArchiveName } from './log/
 export { PAUSE_MS } from './log/fault.ts';
 export * from './formats/healthstate.ts';
 export * from './supervise/healthview.ts';
+export * from './supervise/topview.ts';

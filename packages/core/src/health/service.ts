@@ -85,7 +85,6 @@ export class ServiceHealth {
       pid, ready, readyAt: null, backoff: null, startError: null, failed: null,
       health: this.config.checks === undefined ? null : 'unknown', check: null, memory: null, cpu: null, sampledAt: null,
     });
-    this.emit('start', pid);
     this.watch(pid, ready === null);
     if (this.pipe !== undefined) {
       this.pipe.watch(() => this.becameReady(pid));
@@ -165,6 +164,12 @@ export class ServiceHealth {
 
   private act(action: 'restart' | 'alert' | 'stop', why: string, cause: string): void {
     if (action === 'alert') return;
+    // Acted on once: no second restart for the same run while it is stopping.
+    this.limits = undefined;
+    this.checks?.stop();
+    this.checks = undefined;
+    if (this.readyTimer !== undefined) clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
     this.pendingCause = why;
     this.emit('restart', this.state.pid, { cause, reason: why });
     if (action === 'stop') this.hooks.stop(why);
@@ -178,9 +183,9 @@ export class ServiceHealth {
 
   /**
    * run ended after RANMS: records it and answers what next. COMMANDED: the end was asked for
-   * by svc (-d, -t, -k...), which is no failure.
+   * by svc (-d, -t, -k...), which is no failure. WANTSUP: the supervisor would start it again.
    */
-  runEnded(code: number | null, sig: number | null, ranMs: number, commanded: boolean): Decision {
+  runEnded(code: number | null, sig: number | null, ranMs: number, commanded: boolean, wantsUp = true): Decision {
     this.stopWatching();
     const pending = this.pendingCause;
     this.pendingCause = undefined;
@@ -193,7 +198,10 @@ export class ServiceHealth {
       this.hooks.warn(`${this.hooks.dir} failed: ${d.why}; left down until svc -u or a change of the service dir`);
       this.emit('failed', 0, { reason: d.why });
       void this.watchForChange();
-    } else if (d.backoff) {
+    } else if (failure && pending === undefined && wantsUp) {
+      this.emit('restart', 0, { cause: 'exit', reason: cause });
+    }
+    if (d.kind === 'restart' && d.backoff) {
       this.update({ backoff: { wait: Math.round(d.wait / 100) / 10, until: Date.now() + d.wait } });
       this.emit('backoff', 0, { wait: d.wait / 1000 });
     }

@@ -375,7 +375,7 @@ export class Supervisor {
 
   /** The end of run, as the restart policy sees it: a wait before the next start, or failed (down). */
   private applyPolicy(end: ChildEnd): void {
-    const d = this.health.runEnded(end.code, end.signal, performance.now() - this.lastStart, this.termSent);
+    const d = this.health.runEnded(end.code, end.signal, performance.now() - this.lastStart, this.termSent, this.want === 'up' && !this.exiting);
     if (d.kind === 'failed') this.want = 'down';
     else this.notBefore = performance.now() + d.wait;
   }

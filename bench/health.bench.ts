@@ -21,7 +21,7 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-async function svscanCpu(label: string, notes: string[], extra: Record<string, string>): Promise<number | null> {
+export async function svscanCpu(label: string, notes: string[], extra: Record<string, string>): Promise<number | null> {
   const scratch = new Scratch(`health-${label}`);
   const dir = scratch.path('sc');
   const services = Array.from({ length: N }, (_, i) => {

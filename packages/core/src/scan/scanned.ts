@@ -1,10 +1,12 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseLogScriptFile } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
+import { InProcessLogFace } from './inlogface.ts';
+import { errnoText } from '../formats/errno.ts';
 import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
@@ -44,6 +46,7 @@ export class ScannedService {
   private log: Supervisor | undefined;
   private pipe: LogPipe | undefined;
   private pipeLog: PipeLog | undefined;
+  private logFace: InProcessLogFace | undefined;
   private stopping = false;
 
   constructor(opts: ScannedOptions) {
@@ -69,6 +72,12 @@ export class ScannedService {
       if (kind === 'script' && this.pipe !== undefined && this.pipeLog === undefined) {
         const script = parseLogScriptFile(readFileSync(join(logDir, SERVICE.logScript), 'utf8'));
         this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+        try {
+          this.logFace = new InProcessLogFace(resolve(logDir), logDir);
+        } catch (err) {
+          // Only the view is lost (another supervisor holds S/log/supervise, say): the log runs.
+          this.opts.onWarning(`unable to set up ${logDir}/supervise for the in-process log: ${err instanceof Error ? err.message : errnoText(err)}`);
+        }
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
         const log = new Supervisor({ dir: logDir, stdio: [this.pipe.loggerEnd, stderr, stderr], onWarning: this.opts.onWarning });
@@ -94,6 +103,8 @@ export class ScannedService {
     // The in-process log takes what the pipe still holds before the pipe goes.
     this.pipeLog?.close();
     this.pipeLog = undefined;
+    this.logFace?.close();
+    this.logFace = undefined;
     if (this.pipe !== undefined) {
       // The service's processes are gone: closing our ends leaves the logger's read end alone,
       // so it reads what is left, sees EOF and exits by itself.

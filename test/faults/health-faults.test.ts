@@ -27,7 +27,7 @@ test('hanging checks, FIFO and device health files, and a flooding check leave s
   await waitUp(box.path('sc/hang'));
   await waitUp(box.path('sc/blackhole'));
   const fifos = await waitUp(box.path('sc/fifos'));
-  await waitFor(() => scan.stderr().includes('fifos/restart-backoff'), 20_000, 'warnings for the fifos service');
+  await waitFor(() => ['limit-memory', 'notification-fd', 'restart-backoff', 'limit-cpu'].every((f) => scan.stderr().includes(`fifos/${f}:`)), 20_000, 'warnings for the fifos service');
   const err = scan.stderr();
   assert.match(err, /svscan: warning: .*unable to read sc\/fifos\/limit-memory: not a regular file \(fifo\), ignored\n/);
   assert.match(err, /svscan: warning: .*unable to read sc\/fifos\/notification-fd: not a regular file \(fifo\), ignored\n/);

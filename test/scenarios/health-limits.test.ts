@@ -32,7 +32,7 @@ describe('limits', { concurrency: 2 }, () => {
     const second = await waitUp(dir);
     assert.notEqual(second, first);
     assert.match((await svstat(box.root, '-v', 's')).stdout, /\n {2}last restart cause: limit-memory: [\d.]+ MB > 150 MB for 3 samples\n/);
-    assert.ok(own(sup.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/s over limit-memory: [\d.]+ MB > 150 MB for 3 samples, restarting$/.test(l)));
+    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/s over limit-memory: [\d.]+ MB > 150 MB for 3 samples, restarting$/.test(l)), 10_000, 'the warning');
   });
 
   it('a busy loop past limit-cpu is restarted; limit-action alert only reports', async (t) => {

@@ -31,7 +31,7 @@ describe('readiness', { concurrency: 3 }, () => {
     await waitFor(() => starts(dir) >= 2, 20_000, 'restarted after the readiness timeout');
     const h = await waitHealth(dir, (x) => x['cause'] === 'timeout-ready: not ready after 1 seconds', 'cause recorded');
     assert.ok(h.restarts >= 1);
-    assert.ok(own(sup.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/s not ready after 1 seconds \(timeout-ready\), restarting$/.test(l)));
+    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/s not ready after 1 seconds \(timeout-ready\), restarting$/.test(l)), 10_000, 'the warning');
   });
 
   it('EOF on the pipe without a newline is not readiness', async (t) => {

@@ -115,3 +115,9 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
     return { ok: end.code === 0, reason: end.code === 0 ? 'exit 0' : `exit ${end.code}`, output };
   });
 }
+
+/** A check's output on one warning line: control characters escaped, at most 200 characters. */
+export function oneLine(text: string): string {
+  const flat = text.trim().replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? ' | ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return flat.length > 200 ? flat.slice(0, 200) + '...' : flat;
+}

@@ -1,9 +1,8 @@
 // The health layer of one supervised service: its files (re-read at each start), the state
 // file, readiness, samples and limits, checks and the restart policy. The supervisor calls it
 // at a few points (before a start, after a spawn, at the end of run, on svc -u) and it calls
-// back through HealthHooks to restart or stop; everything here is asynchronous.
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+// back through HealthHooks to restart or stop; everything here is asynchronous. A little over
+// 250 lines: it is the one place where the pieces (each its own module) meet a run's life cycle.
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { emptyHealth, type HealthState } from '../formats/healthstate.ts';
 import { makeEvent, type EventKind, type EventSink } from '../events/event.ts';
@@ -13,7 +12,9 @@ import { ReadinessPipe } from './readiness.ts';
 import { sharedSampler, type TreeSample } from './sampler.ts';
 import { LimitWatch } from './limits.ts';
 import { CheckRunner } from './checkrunner.ts';
+import { oneLine } from './checks.ts';
 import { StateFile } from './statefile.ts';
+import { DirChangeWatch } from './dirwatch.ts';
 
 export interface HealthHooks {
   readonly dir: string;
@@ -28,9 +29,6 @@ export interface HealthHooks {
   readonly start: () => void;
 }
 
-/** How often a failed service's dir is looked at for a change that lets it start again. */
-const FAILED_POLL_MS = 2000;
-
 export class ServiceHealth {
   config: HealthConfig = NO_HEALTH;
   private state: HealthState = emptyHealth();
@@ -44,8 +42,8 @@ export class ServiceHealth {
   private started = 0;
   /** Why the supervisor is ending the run (a limit, a check, readiness), until it ends. */
   private pendingCause: string | undefined;
-  private failedPoll: NodeJS.Timeout | undefined;
-  private fingerprint = '';
+  /** While failed: a change of the service dir starts it again. */
+  private dirWatch: DirChangeWatch | undefined;
   private closed = false;
 
   private readonly hooks: HealthHooks;
@@ -197,7 +195,13 @@ export class ServiceHealth {
       this.update({ failed: d.why, backoff: null });
       this.hooks.warn(`${this.hooks.dir} failed: ${d.why}; left down until svc -u or a change of the service dir`);
       this.emit('failed', 0, { reason: d.why });
-      void this.watchForChange();
+      this.dirWatch?.stop();
+      this.dirWatch = new DirChangeWatch(this.hooks.cwd, this.config.files, () => {
+        if (this.closed || this.state.failed === null) return;
+        this.policy.reset();
+        this.clearFailed();
+        this.hooks.start();
+      });
     } else if (failure && pending === undefined && wantsUp) {
       this.emit('restart', 0, { cause: 'exit', reason: cause });
     }
@@ -220,32 +224,9 @@ export class ServiceHealth {
   }
 
   private clearFailed(): void {
-    if (this.failedPoll !== undefined) clearTimeout(this.failedPoll);
-    this.failedPoll = undefined;
+    this.dirWatch?.stop();
+    this.dirWatch = undefined;
     if (this.state.failed !== null) this.update({ failed: null });
-  }
-
-  /** While failed: a change of the service dir (a file added, removed or edited) lets it start again. */
-  private async watchForChange(): Promise<void> {
-    this.fingerprint = await this.dirFingerprint();
-    const poll = (): void => {
-      this.failedPoll = setTimeout(() => {
-        void this.dirFingerprint().then((now) => {
-          if (this.closed || this.state.failed === null) return;
-          if (now === this.fingerprint) return poll();
-          this.policy.reset();
-          this.clearFailed();
-          this.hooks.start();
-        });
-      }, FAILED_POLL_MS);
-    };
-    if (!this.closed && this.state.failed !== null) poll();
-  }
-
-  private async dirFingerprint(): Promise<string> {
-    const names = ['.', 'run', 'finish', 'health', ...this.config.files];
-    const times = await Promise.all(names.map((n) => stat(join(this.hooks.cwd, n)).then((s) => `${s.mtimeMs}/${s.ctimeMs}`, () => '-')));
-    return times.join(' ');
   }
 
   private stopWatching(): void {
@@ -259,14 +240,9 @@ export class ServiceHealth {
     this.checks = undefined;
   }
 
-  /** The state as last written (for tests and the supervisor). */
-  snapshot(): HealthState {
-    return this.state;
-  }
-
   close(): Promise<void> {
     this.stopWatching();
-    if (this.failedPoll !== undefined) clearTimeout(this.failedPoll);
+    this.dirWatch?.stop();
     this.closed = true;
     return this.file.flushed();
   }
@@ -279,10 +255,4 @@ export class ServiceHealth {
   private emit(kind: EventKind, pid: number, fields: Record<string, string | number | boolean | null> = {}): void {
     this.hooks.onEvent?.(makeEvent(kind, this.hooks.dir, pid, fields));
   }
-}
-
-/** A check's output on one warning line: control characters escaped, at most 200 characters. */
-function oneLine(text: string): string {
-  const flat = text.trim().replace(/[\x00-\x1f\x7f]/g, (c) => (c === '\n' ? ' | ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-  return flat.length > 200 ? flat.slice(0, 200) + '...' : flat;
 }

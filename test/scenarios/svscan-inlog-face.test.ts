@@ -33,3 +33,18 @@ test('S/log/supervise of an in-process log names svscan, answers svok, and goes 
   assert.equal(statusPid(box.path('sc/web/log')), 0);
   assert.equal((await runTool('svok', ['sc/web/log'], { cwd: box.root })).code, 100);
 });
+
+test('svstat -v of a crash loop with an in-process log shows what it said before it died', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  box.service('sc/boom', 'echo starting\necho boom\nexit 1', { 'log/multilog': './main\n' });
+  startSvscan(box, 'sc');
+  await waitFor(async () => /\n {2}restarts: [1-9]/.test((await runTool('svstat', ['-v', 'sc/boom'], { cwd: box.root })).stdout), 20_000, 'a restart');
+  let out = '';
+  await waitFor(async () => {
+    out = (await runTool('svstat', ['-v', 'sc/boom'], { cwd: box.root })).stdout;
+    return out.includes('  last lines logged:\n');
+  }, 20_000, 'the log tail');
+  assert.match(out, /\n {2}last exit: exit 1, \d+ seconds ago\n/);
+  assert.match(out, /\n {2}last lines logged:\n( {4}(starting|boom)\n){3}$/);
+});

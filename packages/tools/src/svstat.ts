@@ -1,5 +1,5 @@
 // svstat: prints the status of each service directory, as a line or as JSON (docs/svstat.md).
-import { formatSvstat, inspectService, readHealthFile, svstatSuffix, toJsonHealth, toJsonStatus, unable, verboseLines } from '@svkit/core';
+import { formatSvstat, inProcessLogTail, inspectService, readHealthFile, svstatSuffix, toJsonHealth, toJsonStatus, unable, verboseLines } from '@svkit/core';
 import { openSync, closeSync } from 'node:fs';
 import { runMain } from './_cli/run.ts';
 import { writeAll } from './_cli/stderr.ts';
@@ -56,7 +56,11 @@ export function main(args: string[]): number {
     const ins = inspectService(dir);
     const health = ins.kind === 'status' ? readHealthFile(dir) : undefined;
     const line = `${dir}: ${formatSvstat(ins, now)}${svstatSuffix(ins, health, nowMs)}\n`;
-    return verbose ? line + verboseLines(ins, health, nowMs).map((l) => `  ${l}\n`).join('') : line;
+    if (!verbose) return line;
+    // What the service said before it died, when its log runs in svscan (S/log/multilog).
+    const tail = health?.lastExit ? inProcessLogTail(dir) : [];
+    const logged = tail.length > 0 ? ['last lines logged:', ...tail.map((l) => `  ${l}`)] : [];
+    return line + [...verboseLines(ins, health, nowMs), ...logged].map((l) => `  ${l}\n`).join('');
   }).join(''));
   return 0;
 }

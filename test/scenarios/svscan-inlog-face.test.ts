@@ -47,4 +47,6 @@ test('svstat -v of a crash loop with an in-process log shows what it said before
   }, 20_000, 'the log tail');
   assert.match(out, /\n {2}last exit: exit 1, \d+ seconds ago\n/);
   assert.match(out, /\n {2}last lines logged:\n( {4}(starting|boom)\n){3}$/);
+  const j = JSON.parse((await runTool('svstat', ['--json', 'sc/boom'], { cwd: box.root })).stdout) as { services: { lastLines: string[] }[] };
+  assert.equal(j.services[0]?.lastLines.length, 3);
 });

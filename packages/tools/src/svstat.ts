@@ -46,7 +46,9 @@ export function main(args: string[]): number {
   if (json) {
     const services = dirs.map((dir) => {
       const ins = inspectService(dir);
-      return { ...toJsonStatus(dir, ins, now), ...toJsonHealth(ins, ins.kind === 'status' ? readHealthFile(dir) : undefined, nowMs) };
+      const health = ins.kind === 'status' ? readHealthFile(dir) : undefined;
+      const tail = health?.lastExit ? inProcessLogTail(dir) : [];
+      return { ...toJsonStatus(dir, ins, now), ...toJsonHealth(ins, health, nowMs), lastLines: tail.length > 0 ? tail : null };
     });
     writeAll(1, JSON.stringify({ version: 1, services }) + '\n');
     return 0;

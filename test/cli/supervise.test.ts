@@ -57,7 +57,9 @@ describe('supervise', { concurrency: 4 }, () => {
     assert.equal(s.nano % 1000, 500);
     await waitFor(() => readFileSync(`${dir}/supervise/stat`, 'utf8') === 'run\n', 1000, 'stat says run');
     await waitFor(() => readFileSync(`${dir}/supervise/pid`, 'utf8') === `${pid}\n`, 1000, 'pid file names the child');
-    assert.deepEqual(readdirSync(`${dir}/supervise`).sort(), ['control', 'lock', 'ok', 'pid', 'stat', 'status']);
+    // health is svkit's own state file (docs/health-file.md), next to the files peers read.
+    await waitFor(() => readdirSync(`${dir}/supervise`).includes('health'), 5000, 'health state written');
+    assert.deepEqual(readdirSync(`${dir}/supervise`).sort(), ['control', 'health', 'lock', 'ok', 'pid', 'stat', 'status']);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });
 

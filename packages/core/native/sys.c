@@ -5,6 +5,7 @@
  * ("EAGAIN"), like Node's own fs errors, so callers narrow them the same way. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -221,14 +222,21 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   size_t argc = 5, len;
   napi_value argv[5], out;
   char file[4096], cwd[4096];
-  int fds[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 5 || napi_get_value_string_utf8(env, argv[0], file, sizeof file, &len) != napi_ok ||
       napi_get_value_string_utf8(env, argv[3], cwd, sizeof cwd, &len) != napi_ok) {
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, fds)");
     return NULL;
   }
-  for (uint32_t i = 0; i < 3; i++) {
+  /* fds: [fd0, fd1, fd2] then optional pairs [source, target] (a readiness pipe on fd N). */
+  uint32_t nfds = 0;
+  napi_get_array_length(env, argv[4], &nfds);
+  if (nfds < 3 || nfds > 3 + 2 * 8 || (nfds - 3) % 2 != 0) {
+    napi_throw_type_error(env, NULL, "spawn: fds is [fd0, fd1, fd2, (source, target)...]");
+    return NULL;
+  }
+  int fds[3 + 2 * 8];
+  for (uint32_t i = 0; i < nfds; i++) {
     napi_value e;
     napi_get_element(env, argv[4], i, &e);
     napi_get_value_int32(env, e, &fds[i]);
@@ -242,6 +250,9 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   sigfillset(&all);
   posix_spawn_file_actions_init(&fa);
   for (int i = 0; i < 3; i++) posix_spawn_file_actions_adddup2(&fa, fds[i], i);
+  /* After stdio, so a target of 0-2 replaces it (s6 allows notification-fd 1). glibc clears
+   * FD_CLOEXEC when source and target are the same number. */
+  for (uint32_t i = 3; i + 1 < nfds; i += 2) posix_spawn_file_actions_adddup2(&fa, fds[i], fds[i + 1]);
   posix_spawn_file_actions_addchdir_np(&fa, cwd);
   posix_spawnattr_init(&attr);
   posix_spawnattr_setsigmask(&attr, &none);
@@ -365,6 +376,98 @@ static napi_value js_nofile(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* procScan(callback): reads every /proc/PID/stat on a libuv worker thread and calls
+ * callback(Float64Array) with [clockTicksPerSecond, pageSize, then pid, ppid, pgid,
+ * utime+stime (ticks), rss (pages) per process]. One scan serves every service's sample. */
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  double *out;
+  size_t n, cap;
+} scan_req;
+
+static void scan_push(scan_req *req, double v) {
+  if (req->n == req->cap) {
+    size_t cap = req->cap ? req->cap * 2 : 4096;
+    double *grown = realloc(req->out, cap * sizeof *grown);
+    if (grown == NULL) return;
+    req->out = grown;
+    req->cap = cap;
+  }
+  req->out[req->n++] = v;
+}
+
+static void scan_execute(napi_env env, void *data) {
+  (void)env;
+  scan_req *req = data;
+  scan_push(req, (double)sysconf(_SC_CLK_TCK));
+  scan_push(req, (double)sysconf(_SC_PAGESIZE));
+  DIR *d = opendir("/proc");
+  if (d == NULL) return;
+  struct dirent *e;
+  char path[300], buf[1024];
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) continue;
+    ssize_t r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (r <= 0) continue;
+    buf[r] = 0;
+    char *p = strrchr(buf, ')');
+    if (p == NULL || p[1] == 0) continue;
+    /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+     * cutime cstime priority nice threads itrealvalue starttime vsize rss */
+    char state;
+    long ppid, pgrp;
+    unsigned long utime, stime, vsize;
+    long rss;
+    if (sscanf(p + 2, "%c %ld %ld %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu %*d %*d %*d %*d %*d %*d %*u %lu %ld",
+               &state, &ppid, &pgrp, &utime, &stime, &vsize, &rss) != 7) continue;
+    if (state == 'Z' || state == 'X') continue;
+    scan_push(req, (double)atol(e->d_name));
+    scan_push(req, (double)ppid);
+    scan_push(req, (double)pgrp);
+    scan_push(req, (double)(utime + stime));
+    scan_push(req, (double)rss);
+  }
+  closedir(d);
+}
+
+static void scan_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  scan_req *req = data;
+  napi_value cb, ab, arr, global;
+  void *bytes = NULL;
+  napi_get_reference_value(env, req->callback, &cb);
+  napi_create_arraybuffer(env, req->n * sizeof(double), &bytes, &ab);
+  if (req->n > 0) memcpy(bytes, req->out, req->n * sizeof(double));
+  napi_create_typedarray(env, napi_float64_array, req->n, ab, 0, &arr);
+  napi_get_global(env, &global);
+  napi_delete_reference(env, req->callback);
+  napi_delete_async_work(env, req->work);
+  free(req->out);
+  free(req);
+  napi_call_function(env, global, cb, 1, &arr, NULL);
+}
+
+static napi_value js_proc_scan(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], name;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1) {
+    napi_throw_type_error(env, NULL, "procScan(callback)");
+    return NULL;
+  }
+  scan_req *req = calloc(1, sizeof *req);
+  napi_create_reference(env, argv[0], 1, &req->callback);
+  napi_create_string_utf8(env, "svkit.procScan", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, scan_execute, scan_complete, req, &req->work);
+  napi_queue_async_work(env, req->work);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
@@ -377,6 +480,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
     {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
     {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
+    {"procScan", NULL, js_proc_scan, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

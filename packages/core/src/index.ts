@@ -20,3 +20,7 @@ export { matchPattern } from './log/pattern.ts';
 export { chunkLength, rotateAfter, expiredArchives, isArchiveName } from './log/rotation.ts';
 export { PAUSE_MS } from './log/fault.ts';
 export { requireAddon } from './os/sys.ts';
+export { inProcessLogTail } from './log/tail.ts';
+export * from './formats/healthstate.ts';
+export * from './supervise/healthview.ts';
+export * from './supervise/topview.ts';

@@ -145,9 +145,11 @@ const TEXT: Readonly<Record<string, string>> = {
   // libuv's own codes, which Node reports like errno names
   EOF: 'end of file',
   ECHARSET: 'invalid Unicode character',
-  EAI_AGAIN: 'temporary failure in name resolution',
+  EAI_AGAIN: 'temporary name lookup failure',
   EAI_FAIL: 'name resolution failed',
   EAI_NONAME: 'host not found',
+  // The network errors a health check meets (djb's error_str wording where it has one).
+  ENOTFOUND: 'host not found',
 };
 
 /** The errno code of a Node system error, or undefined for anything else. */

@@ -25,6 +25,8 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv | readonly Buffer[];
   /** fds for the child's 0, 1, 2. */
   readonly stdio: readonly [number, number, number];
+  /** More fds for the child: [source, target] (a readiness pipe on fd N, say). */
+  readonly extraFds?: readonly (readonly [number, number])[];
 }
 
 function envp(env: NodeJS.ProcessEnv | readonly Buffer[]): readonly (string | Buffer)[] {
@@ -49,7 +51,7 @@ function envp(env: NodeJS.ProcessEnv | readonly Buffer[]): readonly (string | Bu
 export function spawnChild(file: string, args: readonly string[], opts: SpawnOptions): Spawned {
   let pid: number;
   try {
-    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio]);
+    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio, ...(opts.extraFds ?? []).flat()]);
   } catch (error) {
     return { pid: undefined, ended: Promise.resolve({ code: null, signal: null, error }) };
   }

@@ -13,8 +13,10 @@ interface Sys {
   tee(fdIn: number, fdOut: number, len: number): number;
   /** Calls back (off the main thread's wait) with the fds that became readable; a byte on wakeFd ends the wait with []. */
   pollIn(fds: readonly number[], wakeFd: number, callback: (ready: number[]) => void): void;
-  /** posix_spawn in a new session, default signals, fds as 0, 1, 2; envp strings as UTF-8, Buffers as they are; throws ENOENT, EACCES... */
+  /** posix_spawn in a new session, default signals, fds as 0, 1, 2 (then [source, target] pairs); envp strings as UTF-8, Buffers as they are; throws ENOENT, EACCES... */
   spawn(file: string, argv: readonly string[], envp: readonly (string | Buffer)[], cwd: string, fds: readonly number[]): number;
+  /** Reads every /proc/PID/stat off the main thread: [ticksPerSecond, pageSize, (pid, ppid, pgid, cpuTicks, rssPages)...]. */
+  procScan(callback: (table: Float64Array) => void): void;
   pidfdOpen(pid: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;

@@ -1,13 +1,15 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { escapeName } from '../formats/escape.ts';
 import { SvkitError } from '../formats/errors.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { parseLogScriptFile, parseScript } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
 import { PipeLog } from './pipelog.ts';
+import { InProcessLogFace } from './inlogface.ts';
+import { errnoText } from '../formats/errno.ts';
 import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import type { ChildRegistry } from '../supervise/adopt.ts';
@@ -78,6 +80,7 @@ export class ScannedService {
   private log: Supervisor | undefined;
   private pipe: LogPipe | undefined;
   private pipeLog: PipeLog | undefined;
+  private logFace: InProcessLogFace | undefined;
   private stopping = false;
   /** The ensure() under way: one at a time, and stop() waits for it. */
   private ensuring: Promise<void> | undefined;
@@ -143,6 +146,12 @@ export class ScannedService {
       if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
       if (script !== undefined && this.pipe !== undefined && this.pipeLog === undefined) {
         this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+        try {
+          this.logFace = new InProcessLogFace(resolve(logDir), logDir);
+        } catch (err) {
+          // Only the view is lost (another supervisor holds S/log/supervise, say): the log runs.
+          this.opts.onWarning(`unable to set up ${logDir}/supervise for the in-process log: ${err instanceof Error ? err.message : errnoText(err)}`);
+        }
       }
       if (kind === 'run' && this.pipe !== undefined && (this.log === undefined || this.log.finished)) {
         const log = new Supervisor({
@@ -176,6 +185,8 @@ export class ScannedService {
     // The in-process log takes what the pipe still holds before the pipe goes.
     await this.pipeLog?.stop(drop);
     this.pipeLog = undefined;
+    this.logFace?.close();
+    this.logFace = undefined;
     if (this.pipe !== undefined) {
       // The service's processes are gone: closing our ends leaves the logger's read end alone,
       // so it reads what is left, sees EOF and exits by itself.

@@ -25,6 +25,7 @@ import { Warner } from './warner.ts';
 import { makeEvent, type EventKind, type EventSink } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
+import { ServiceHealth } from '../health/service.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -108,6 +109,10 @@ export class Supervisor {
   private shuttingDown = false;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
+  /** Readiness, checks, limits and the restart policy (packages/core/src/health/). */
+  private readonly health: ServiceHealth;
+  /** Earliest next start (performance.now() ms) the restart policy allows. */
+  private notBefore = -Infinity;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
@@ -119,6 +124,12 @@ export class Supervisor {
     this.onEvent = opts.onEvent;
     this.registry = opts.registry;
     this.name = opts.name ?? opts.dir;
+    this.health = new ServiceHealth({
+      dir: this.dir, cwd: this.cwd, warn: (m) => this.warner.warn(m), onEvent: opts.onEvent,
+      restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
+      stop: () => this.handle('down'),
+      start: () => { if (this.want === 'down') this.handle('up'); },
+    });
   }
 
   private emit(kind: EventKind, pid: number, fields?: Record<string, string | number | boolean | null>): void {
@@ -285,6 +296,7 @@ export class Supervisor {
     this.lastStart = performance.now();
     const pid = orphan.pid;
     this.emit('start', pid, { what: this.state, adopted: true });
+    void this.health.load().then(() => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid); });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -302,12 +314,14 @@ export class Supervisor {
       case 'once':
         this.want = cmd;
         this.emit(cmd, this.pid);
+        this.health.upCommand();
         if (this.isIdle() && this.restartTimer === undefined) this.scheduleStart();
         break;
       case 'down':
         this.want = 'down';
         this.emit('down', this.pid);
         this.cancelRestart();
+        this.health.downCommand();
         if (running) this.stopChild();
         break;
       case 'exit':
@@ -382,7 +396,8 @@ export class Supervisor {
   }
 
   private scheduleStart(restart = false): void {
-    const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - performance.now());
+    const now = performance.now();
+    const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - now, this.notBefore - now);
     if (restart) this.emit('restart', 0, { ...this.lastEnd, cause: 'exit', wait: Math.round(wait / 100) / 10 });
     if (wait === 0) return this.startRun();
     this.restartTimer = setTimeout(() => {
@@ -396,10 +411,16 @@ export class Supervisor {
     this.restartTimer = undefined;
   }
 
+  /** The health files are re-read before each start; nothing else starts meanwhile. */
   private startRun(): void {
     this.lastStart = performance.now();
     (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh();
-    void this.spawn('run', './run', []);
+    // The health files are re-read at each start (off the main thread); spawn reads env/ next.
+    this.starting = true;
+    void this.health.load().then(() => {
+      this.starting = false;
+      if (!this.closed) void this.spawn('run', './run', []);
+    });
   }
 
   /**
@@ -425,12 +446,14 @@ export class Supervisor {
       this.writeStatus();
       return this.afterDown();
     }
-    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio });
+    const extraFds = state === 'run' ? this.health.spawnFds() : undefined;
+    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio, ...(extraFds ? { extraFds } : {}) });
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {
         this.lastEnd = {};
         this.warnUnlessRemoved(end.error, `unable to start ${this.label}/${file.slice(2)}: ${errnoText(end.error)}`);
+        if (state === 'run') this.health.startFailed(`unable to start ${file.slice(2)}: ${errnoText(end.error)}`);
         this.state = 'down';
         this.writeStatus();
         this.afterDown();
@@ -447,6 +470,7 @@ export class Supervisor {
     this.record(pid); // first: from here on a crash of svscan must find it on record
     this.writeStatus();
     this.emit('start', pid, { what: state });
+    if (state === 'run') this.health.runStarted(pid);
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
@@ -465,6 +489,7 @@ export class Supervisor {
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
     this.registry?.ended(this.dirKey, pid);
     const wasFinish = this.state === 'finish';
+    if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;
     this.pid = 0;
     this.pgid = 0;
@@ -506,8 +531,15 @@ export class Supervisor {
     this.afterDown();
   }
 
+  /** The end of run, as the restart policy sees it: a wait before the next start, or failed (down). */
+  private applyPolicy(end: ChildEnd): void {
+    const d = this.health.runEnded(end.code, end.signal, performance.now() - this.lastStart, this.termSent, this.want === 'up' && !this.exiting);
+    if (d.kind === 'failed') this.want = 'down';
+    else this.notBefore = performance.now() + d.wait;
+  }
+
   private restartsAtOnce(wasFinish: boolean, finish: boolean, group: number): boolean {
-    return this.want === 'up' && !this.exiting && !this.closed && !wasFinish && !finish &&
+    return this.want === 'up' && performance.now() >= this.notBefore && !this.exiting && !this.closed && !wasFinish && !finish &&
       performance.now() - this.lastStart >= MIN_RESTART_INTERVAL_MS && !groupHasLive(group);
   }
 
@@ -600,6 +632,6 @@ export class Supervisor {
     this.closeFifos();
     if (this.lockFd >= 0) closeSync(this.lockFd); // sync-ok: our own lock descriptor
     this.lockFd = -1;
-    this.resolveDone();
+    void this.health.close().then(() => this.resolveDone());
   }
 }

@@ -1,0 +1,69 @@
+// Runs the health checks of one service every health/interval, one round at a time (a round
+// that is still running when the next is due simply delays it), and counts consecutive
+// failures: the verdict turns unhealthy after health/retries of them, healthy on a success.
+import type { CheckConfig } from './config.ts';
+import { checkHttp, checkScript, checkTcp, type Outcome } from './checks.ts';
+
+export interface CheckResult extends Outcome {
+  readonly kind: 'tcp' | 'http' | 'check';
+}
+
+export type Verdict = 'healthy' | 'unhealthy' | 'pending';
+
+export class CheckRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private stopped = false;
+  /** Ends a round under way: a hanging health/check is killed when its service goes down. */
+  private readonly abort = new AbortController();
+
+  private readonly cwd: string;
+  private readonly cfg: CheckConfig;
+  private readonly onResult: (r: CheckResult, v: Verdict) => void;
+
+  constructor(cwd: string, cfg: CheckConfig, onResult: (r: CheckResult, v: Verdict) => void) {
+    this.cwd = cwd;
+    this.cfg = cfg;
+    this.onResult = onResult;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    // On the grid of the interval (as the sampler): services with the same interval are checked
+    // in the same turn of the event loop, one wake-up for all instead of one each.
+    const i = this.cfg.interval;
+    const now = performance.now();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.round();
+    }, (Math.floor(now / i) + 1) * i - now);
+  }
+
+  /** Every configured check in turn; the first failure is the round's result. */
+  private async round(): Promise<void> {
+    let result: CheckResult | undefined;
+    const { tcp, http, script, timeout } = this.cfg;
+    if (tcp !== undefined) result = { kind: 'tcp', ...(await checkTcp(tcp.host, tcp.port, timeout, this.abort.signal)) };
+    if ((result === undefined || result.ok) && http !== undefined && !this.stopped) result = { kind: 'http', ...(await checkHttp(http, timeout, this.abort.signal)) };
+    if ((result === undefined || result.ok) && script && !this.stopped) result = { kind: 'check', ...(await checkScript(this.cwd, timeout, this.abort.signal)) };
+    if (this.stopped || result === undefined) return;
+    let verdict: Verdict = 'pending';
+    if (result.ok) {
+      this.failures = 0;
+      verdict = 'healthy';
+    } else if (++this.failures >= this.cfg.retries) {
+      this.failures = 0;
+      verdict = 'unhealthy';
+    }
+    this.onResult(result, verdict);
+    this.schedule();
+  }
+}

@@ -1,0 +1,49 @@
+// Writes supervise/health (health.new, then rename) off the main thread. Writes are coalesced:
+// while one is in flight, later changes wait and only the newest state is written after it.
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeHealth, type HealthState } from '../formats/healthstate.ts';
+
+export const HEALTH_FILE = 'supervise/health';
+const HEALTH_NEW = 'supervise/health.new';
+
+export class StateFile {
+  private inFlight = false;
+  private pending: HealthState | undefined;
+  private idle: Promise<void> = Promise.resolve();
+  private settle: () => void = () => {};
+  private readonly cwd: string;
+  private readonly onError: (err: unknown) => void;
+  constructor(cwd: string, onError: (err: unknown) => void) {
+    this.cwd = cwd;
+    this.onError = onError;
+  }
+
+  write(state: HealthState): void {
+    this.pending = state;
+    if (this.inFlight) return;
+    this.inFlight = true;
+    this.idle = new Promise((r) => { this.settle = r; });
+    void this.drain();
+  }
+
+  /** Resolves once nothing is left to write. */
+  flushed(): Promise<void> {
+    return this.idle;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending !== undefined) {
+      const state = this.pending;
+      this.pending = undefined;
+      try {
+        await writeFile(join(this.cwd, HEALTH_NEW), encodeHealth(state), { mode: 0o644 });
+        await rename(join(this.cwd, HEALTH_NEW), join(this.cwd, HEALTH_FILE));
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    this.inFlight = false;
+    this.settle();
+  }
+}

@@ -1,0 +1,48 @@
+// The last lines an in-process log (S/log/multilog) wrote to its first directory's `current`,
+// for svstat -v: what the service said before it died. Reads at most 4 KiB from the end of a
+// regular file; for a client (svstat), not for svscan's main thread.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseLogScriptFile, parseScript } from './script.ts';
+
+const TAIL_BYTES = 4096;
+const SCRIPT_CAP = 64 * 1024;
+
+function readCapped(path: string, fromEnd: number | undefined, cap: number): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || (fromEnd === undefined && st.size > cap)) return undefined;
+    const len = Math.min(st.size, fromEnd ?? cap);
+    const buf = Buffer.alloc(len);
+    const got = readSync(fd, buf, 0, len, st.size - len);
+    return buf.subarray(0, got).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Up to N last complete lines of DIR's in-process log, control characters escaped; [] if none. */
+export function inProcessLogTail(dir: string, n = 3): string[] {
+  const text = readCapped(join(dir, 'log', 'multilog'), undefined, SCRIPT_CAP);
+  if (text === undefined) return [];
+  let first: string | undefined;
+  try {
+    const action = parseScript(parseLogScriptFile(text)).actions.find((a) => a.kind === 'dir');
+    if (action?.kind === 'dir') first = action.dir;
+  } catch {
+    return [];
+  }
+  if (first === undefined) return [];
+  const tail = readCapped(join(dir, 'log', first, 'current'), TAIL_BYTES, TAIL_BYTES);
+  if (tail === undefined) return [];
+  const lines = tail.split('\n').slice(1, -1).filter((l) => l !== '');
+  return lines.slice(-n).map((l) => l.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}

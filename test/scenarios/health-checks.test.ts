@@ -1,0 +1,96 @@
+// Health checks: health/tcp and health/http against real local servers that stop answering,
+// health/check that hangs or floods, and bad check files (issue 7).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer as createTcp, type Server } from 'node:net';
+import { createServer as createHttp } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { own, supervise, waitUp } from '../fixtures/supervision.ts';
+import { starts, svstat, waitHealth } from './_health.ts';
+
+const FAST = { 'health/interval': '0.2\n', 'health/timeout': '1\n', 'health/retries': '2\n' };
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+const cause = (prefix: string) => (h: Record<string, unknown>): boolean => typeof h['cause'] === 'string' && (h['cause'] as string).startsWith(prefix);
+
+describe('health checks', { concurrency: 3 }, () => {
+  it('health/tcp: healthy while a real server answers, restarted once it stops', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const server = createTcp((c) => c.destroy());
+    t.after(() => server.close());
+    const port = await listen(server);
+    const dir = box.service('s', 'echo x >> starts\nexec sleep 100', { ...FAST, 'health/tcp': `127.0.0.1:${port}\n` });
+    const sup = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await waitHealth(dir, (h) => h.pid === pid && h['health'] === 'healthy', 'healthy');
+    assert.match((await svstat(box.root, '-v', 's')).stdout, new RegExp(`\\n {2}health: healthy, checks pass for \\d+ seconds: tcp, connected to 127.0.0.1:${port}\\n`));
+    await new Promise<void>((r) => server.close(() => r()));
+    const h = await waitHealth(dir, cause('health/tcp'), 'restarted for health');
+    assert.equal(h['cause'], `health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times)`);
+    await waitFor(() => starts(dir) >= 2, 20_000, 'started again');
+    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => l.endsWith(`/s unhealthy: health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times), restarting`)), 10_000, 'the warning');
+  });
+
+  it('health/http: 2xx is healthy, a 503 turns it unhealthy; with alert it stays up and svstat says unhealthy', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    let code = 200;
+    const server = createHttp((_req, res) => { res.statusCode = code; res.end('x'); });
+    t.after(() => server.close());
+    const port = await listen(server);
+    const dir = box.service('s', 'echo x >> starts\nexec sleep 100', { ...FAST, 'health/http': `http://127.0.0.1:${port}/health\n`, 'health/action': 'alert\n' });
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await waitHealth(dir, (h) => h.pid === pid && h['health'] === 'healthy', 'healthy');
+    assert.match((await svstat(box.root, 's')).stdout, new RegExp(`^s: up \\(pid ${pid}\\) \\d+ seconds\\n$`));
+    code = 503;
+    await waitHealth(dir, (h) => h['health'] === 'unhealthy', 'unhealthy');
+    assert.match((await svstat(box.root, 's')).stdout, new RegExp(`^s: up \\(pid ${pid}\\) \\d+ seconds, unhealthy\\n$`));
+    assert.match((await svstat(box.root, '-v', 's')).stdout, /\n {2}health: unhealthy, checks fail for \d+ seconds: http, HTTP 503\n/);
+    code = 204;
+    await waitHealth(dir, (h) => h['health'] === 'healthy', 'healthy again');
+    assert.equal(starts(dir), 1, 'alert never restarts');
+  });
+
+  it('health/check that hangs is killed at the timeout and the service restarted; a flood is capped', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const hang = box.service('hang', 'echo x >> starts\nexec sleep 100', { ...FAST, 'health/timeout': '0.5\n' });
+    box.write('hang/health/check', '#!/bin/sh\necho $$ >> check-pids\nexec sleep 100\n', 0o755);
+    const flood = box.service('flood', 'exec sleep 100', { ...FAST, 'health/action': 'alert\n' });
+    box.write('flood/health/check', '#!/bin/sh\nyes boom | head -c 3000000\nexit 1\n', 0o755);
+    await supervise(box, hang);
+    const supF = await supervise(box, flood);
+    const h = await waitHealth(hang, cause('health/check'), 'hang restarted');
+    assert.equal(h['cause'], 'health/check: timed out after 0.5 seconds (2 times)');
+    await waitFor(() => starts(hang) >= 2, 20_000, 'hang started again');
+    await waitHealth(flood, (x) => x['health'] === 'unhealthy', 'flood unhealthy');
+    const said = (): string[] => own(supF.stderr(), 'supervise').filter((l) => l.includes('/health/check said: '));
+    await waitFor(() => said().length >= 1, 10_000, 'the check output logged');
+    for (const l of said()) assert.ok(l.length < 400 && l.endsWith('...'), l);
+  });
+
+  it('bad check files get one warning each; the service runs unchecked', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dir = box.service('s', 'exec sleep 100', {
+      'health/tcp': 'localhost:99999\n', 'health/http': 'not a url\n', 'health/interval': 'often\n', 'health/retries': '0\n',
+    });
+    box.write('s/health/check', '#!/bin/sh\nexit 0\n', 0o644);
+    const sup = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await waitFor(() => own(sup.stderr(), 'supervise').length >= 3, 10_000, 'warnings');
+    assert.deepEqual(own(sup.stderr(), 'supervise').map((l) => l.replace(dir, 'S')).sort(), [
+      'supervise: warning: unable to parse S/health/http: not a URL: "not a url", ignored',
+      'supervise: warning: unable to parse S/health/tcp: not PORT or HOST:PORT: "localhost:99999", ignored',
+      'supervise: warning: unable to run S/health/check: not executable, ignored',
+    ]);
+    const h = await waitHealth(dir, (x) => x.pid === pid, 'record');
+    assert.equal(h['health'], null);
+  });
+});

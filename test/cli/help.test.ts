@@ -46,9 +46,9 @@ test('svstat --help and -h answer on stdout wherever they stand; an unknown opti
   const first = await runTool('svstat', ['--help']);
   const after = await runTool('svstat', ['some/dir', '--help']);
   assert.equal(after.stdout, first.stdout);
-  assert.match(first.stdout, /^svstat: prints the status of each service directory\nusage: svstat \[--json\] dir\.\.\.\n/);
+  assert.match(first.stdout, /^svstat: prints the status of each service directory\nusage: svstat \[-v\] \[--json\] dir\.\.\.\n/);
   const bad = await runTool('svstat', ['--jsn', 'x']);
-  assert.deepEqual([bad.code, bad.stdout, bad.stderr], [100, '', 'svstat: usage: svstat [--json] dir...\n']);
+  assert.deepEqual([bad.code, bad.stdout, bad.stderr], [100, '', 'svstat: usage: svstat [-v] [--json] dir...\n']);
 });
 
 test('svscan with an unknown option or two directories: usage in the suite grammar, exit 100', async () => {

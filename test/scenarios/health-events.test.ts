@@ -20,17 +20,20 @@ test('ready, restart (cause), backoff and failed reach onEvent with their fields
   await waitFor(() => sup.status().pid !== 0, 10_000, 'started');
   writeFileSync(`${dir}/go`, '');
   await waitFor(() => events.some((e) => e.kind === 'failed'), 30_000, 'failed event');
+  // The supervisor's own events (start, exit) interleave: one event per transition, in order.
   const kinds = events.map((e) => e.kind);
-  assert.deepEqual(kinds, ['ready', 'restart', 'backoff', 'ready', 'failed']);
+  assert.deepEqual(kinds, ['start', 'ready', 'exit', 'backoff', 'restart', 'start', 'ready', 'exit', 'failed']);
   for (const e of events) {
     assert.equal(e.v, 1);
     assert.equal(e.service, dir);
     assert.ok(typeof e.time === 'number');
   }
-  assert.ok((events[0]?.pid ?? 0) > 0);
-  assert.deepEqual([events[1]?.['cause'], events[1]?.['reason']], ['exit', 'exit 1']);
-  assert.equal(events[2]?.['wait'], 1);
-  assert.equal(events[4]?.['reason'], '2 failures within 60 seconds (restart-giveup)');
+  const of = (kind: string, n = 0): ServiceEvent | undefined => events.filter((e) => e.kind === kind)[n];
+  assert.ok((of('ready')?.pid ?? 0) > 0);
+  assert.deepEqual([of('exit')?.['then'], of('exit', 1)?.['then']], ['restart', 'down']);
+  assert.deepEqual([of('restart')?.['cause'], of('restart')?.['reason'], of('restart')?.['code']], ['exit', 'exit 1', 1]);
+  assert.equal(of('backoff')?.['wait'], 1);
+  assert.equal(of('failed')?.['reason'], '2 failures within 60 seconds (restart-giveup)');
   assert.equal(warnings.length, 1);
   await sup.shutdown();
 });

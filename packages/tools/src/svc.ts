@@ -36,11 +36,15 @@ function control(s: Named, letters: string): boolean {
     warn(PROG, `unable to chdir to ${s.name}: ${errnoText(cd)}`);
     return false;
   }
+  // Its S/log/supervise/ is svscan's view of the log, which ignores commands: say so, send nothing.
+  if (inProcessLog(s.dir)) {
+    warn(PROG, `unable to control ${s.name}: an in-process log of svscan has no supervisor (control its service instead)`);
+    return false;
+  }
   try {
     const outcome = sendControl(s.dir, letters);
     if (outcome === 'sent') return true;
-    if (outcome === 'missing' && inProcessLog(s.dir)) warn(PROG, `unable to control ${s.name}: an in-process log of svscan has no supervisor (control its service instead)`);
-    else if (outcome === 'missing') warn(PROG, `unable to control ${s.name}: file does not exist`);
+    if (outcome === 'missing') warn(PROG, `unable to control ${s.name}: file does not exist`);
     else warn(PROG, `unable to control ${s.name}: supervise not running`);
   } catch (err) {
     warn(PROG, err instanceof Error ? err.message : String(err));

@@ -42,6 +42,9 @@ export class ServiceHealth {
   private started = 0;
   /** Why the supervisor is ending the run (a limit, a check, readiness), until it ends. */
   private pendingCause: string | undefined;
+  private pendingKind: string | undefined;
+  /** Why the last run ended, for the supervisor's restart event: cause (exit, health, limit, readiness) and reason. */
+  lastCause: { readonly cause: string; readonly reason: string } = { cause: 'exit', reason: '' };
   /** While failed: a change of the service dir starts it again. */
   private dirWatch: DirChangeWatch | undefined;
   private closed = false;
@@ -168,8 +171,9 @@ export class ServiceHealth {
     this.checks = undefined;
     if (this.readyTimer !== undefined) clearTimeout(this.readyTimer);
     this.readyTimer = undefined;
+    // The restart event itself comes from the supervisor once run has ended (lastCause).
     this.pendingCause = why;
-    this.emit('restart', this.state.pid, { cause, reason: why });
+    this.pendingKind = cause;
     if (action === 'stop') this.hooks.stop(why);
     else this.hooks.restart(why);
   }
@@ -186,7 +190,9 @@ export class ServiceHealth {
   runEnded(code: number | null, sig: number | null, ranMs: number, commanded: boolean, wantsUp = true): Decision {
     this.stopWatching();
     const pending = this.pendingCause;
+    const kind = this.pendingKind ?? 'exit';
     this.pendingCause = undefined;
+    this.pendingKind = undefined;
     const cause = pending ?? (commanded ? 'command' : sig !== null ? `signal ${sig}` : code === null ? 'exit (status unknown)' : `exit ${code}`);
     const failure = pending !== undefined || !commanded;
     const d = this.policy.decide(this.config, ranMs, failure ? code : null, performance.now(), failure);
@@ -202,9 +208,8 @@ export class ServiceHealth {
         this.clearFailed();
         this.hooks.start();
       });
-    } else if (failure && pending === undefined && wantsUp) {
-      this.emit('restart', 0, { cause: 'exit', reason: cause });
     }
+    this.lastCause = { cause: commanded && pending === undefined ? 'command' : kind, reason: cause };
     if (d.kind === 'restart' && d.backoff) {
       this.update({ backoff: { wait: Math.round(d.wait / 100) / 10, until: Date.now() + d.wait } });
       this.emit('backoff', 0, { wait: d.wait / 1000 });

@@ -22,7 +22,7 @@ import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/ser
 import { STATUS_SIZE, unpackStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
-import { makeEvent, type EventKind, type EventSink } from '../events/event.ts';
+import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
@@ -113,6 +113,8 @@ export class Supervisor {
   private readonly health: ServiceHealth;
   /** Earliest next start (performance.now() ms) the restart policy allows. */
   private notBefore = -Infinity;
+  /** The health layer's events of a run's end (backoff, failed), held until its exit event is out. */
+  private held: ServiceEvent[] | undefined;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
@@ -125,7 +127,7 @@ export class Supervisor {
     this.registry = opts.registry;
     this.name = opts.name ?? opts.dir;
     this.health = new ServiceHealth({
-      dir: this.dir, cwd: this.cwd, warn: (m) => this.warner.warn(m), onEvent: opts.onEvent,
+      dir: this.dir, cwd: this.cwd, warn: (m) => this.warner.warn(m), onEvent: (e) => (this.held !== undefined ? this.held.push(e) : this.onEvent?.(e)),
       restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
       stop: () => this.handle('down'),
       start: () => { if (this.want === 'down') this.handle('up'); },
@@ -398,7 +400,7 @@ export class Supervisor {
   private scheduleStart(restart = false): void {
     const now = performance.now();
     const wait = Math.max(0, this.lastStart + MIN_RESTART_INTERVAL_MS - now, this.notBefore - now);
-    if (restart) this.emit('restart', 0, { ...this.lastEnd, cause: 'exit', wait: Math.round(wait / 100) / 10 });
+    if (restart) this.emit('restart', 0, { ...this.lastEnd, ...this.health.lastCause, wait: Math.round(wait / 100) / 10 });
     if (wait === 0) return this.startRun();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
@@ -489,6 +491,7 @@ export class Supervisor {
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
     this.registry?.ended(this.dirKey, pid);
     const wasFinish = this.state === 'finish';
+    this.held = [];
     if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;
     this.pid = 0;
@@ -509,12 +512,15 @@ export class Supervisor {
       const then = finish ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
       this.emit('exit', pid, { ...this.lastEnd, then });
     }
+    const held = this.held;
+    this.held = undefined;
+    for (const e of held) this.onEvent?.(e);
     if (this.closed) return;
     // The common restart (no finish, nothing left in the group, run lived >= 1 s): straight to
     // the new start, whose status write replaces the "down" one readers would never see.
     if (this.restartsAtOnce(wasFinish, finish, group)) {
       this.clearing = false;
-      this.emit('restart', 0, { ...this.lastEnd, cause: 'exit', wait: 0 });
+      this.emit('restart', 0, { ...this.lastEnd, ...this.health.lastCause, wait: 0 });
       return this.startRun();
     }
     this.writeStatus();

@@ -1,6 +1,7 @@
 // The health files of a service dir, read at each start with readServiceFile(): a file that is
 // absent leaves today's default, a bad one gets one warning naming it and is ignored.
 import { readdir, access, constants } from 'node:fs/promises';
+import { queuedFdOp } from '../os/fdqueue.ts';
 import { join } from 'node:path';
 import { readServiceFile } from '../os/servicefile.ts';
 import { errnoText } from '../formats/errno.ts';
@@ -50,7 +51,7 @@ const CHECK_FILES = ['tcp', 'http', 'interval', 'timeout', 'retries', 'action'] 
 
 async function names(dir: string): Promise<Set<string>> {
   try {
-    return new Set(await readdir(dir));
+    return new Set(await queuedFdOp(() => readdir(dir)));
   } catch {
     return new Set();
   }

@@ -1,6 +1,7 @@
 // Reads a file of a service dir, which a user controls: never blocks, never reads past a cap.
 import { constants, type FileHandle, open, stat } from 'node:fs/promises';
 import { isErrno } from '../formats/errno.ts';
+import { queuedFdOp } from './fdqueue.ts';
 
 /** What a service-dir file turned out to be. Only `ok` carries bytes. */
 export type ServiceFile =
@@ -19,7 +20,11 @@ export const SERVICE_FILE_CAP = 64 * 1024;
  * descriptor that it is a regular file (a symlink to /dev/zero is a device, not a file), and reads
  * at most CAP bytes. ENOENT and ENOTDIR mean absent; other errors are thrown.
  */
-export async function readServiceFile(path: string | Buffer, cap = SERVICE_FILE_CAP): Promise<ServiceFile> {
+export function readServiceFile(path: string | Buffer, cap = SERVICE_FILE_CAP): Promise<ServiceFile> {
+  return queuedFdOp(() => readNow(path, cap));
+}
+
+async function readNow(path: string | Buffer, cap: number): Promise<ServiceFile> {
   let fh: FileHandle;
   try {
     fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);

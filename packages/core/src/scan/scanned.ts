@@ -123,6 +123,12 @@ export class ScannedService {
     return this.ensuring;
   }
 
+  /** Resolves once what ensure() opens is open (the budget counts it as spent until then). */
+  async settled(): Promise<void> {
+    await this.ensure().catch(() => {});
+    await Promise.all([this.main?.settled, this.log?.settled]);
+  }
+
   private async ensureNow(): Promise<void> {
     const { path, devNull, stderr } = this.opts;
     const logDir = join(path, SERVICE.log);

@@ -235,8 +235,9 @@ export class Scanner {
     }
     if (cost > spend.free) return false;
     spend.free -= cost;
-    if (this.committed === 0) setImmediate(() => { this.committed = 0; });
+    // Spent until the service's descriptors are really open (its start is asynchronous).
     this.committed += cost;
+    void service.settled().finally(() => { this.committed -= cost; });
     return true;
   }
 

@@ -1,6 +1,7 @@
 // env/ in a service directory, applied like daemontools' envdir when run is spawned: read off
 // the main thread, regular files only, within the kernel's limits, names and values as bytes.
 import { opendir } from 'node:fs/promises';
+import { queuedFdOp } from '../os/fdqueue.ts';
 import type { OpenDirOptions } from 'node:fs';
 import { escapeName } from '../formats/escape.ts';
 import { isErrno } from '../formats/errno.ts';
@@ -37,7 +38,12 @@ function envValue(data: Buffer): Buffer {
   return value;
 }
 
-async function listNames(dir: string): Promise<Buffer[] | undefined> {
+/** The names in env/, holding one descriptor (queued with the other short-lived ones). */
+function listNames(dir: string): Promise<Buffer[] | undefined> {
+  return queuedFdOp(() => listNow(dir));
+}
+
+async function listNow(dir: string): Promise<Buffer[] | undefined> {
   let handle;
   try {
     // Node returns names as Buffers with encoding 'buffer' (its types know only string names).

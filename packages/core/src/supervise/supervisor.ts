@@ -15,7 +15,7 @@ import { unable } from '../formats/errors.ts';
 import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
 import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
-import { queuedWrite } from '../os/fdqueue.ts';
+import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
@@ -109,6 +109,12 @@ export class Supervisor {
   private shuttingDown = false;
   /** Resolves when the supervisor has let go of the directory (after x, or shutdown). */
   readonly done: Promise<void> = new Promise((r) => { this.resolveDone = r; });
+  private resolveSettled!: () => void;
+  /**
+   * Resolves once the descriptors of taking the directory are open (FIFOs, and the child's
+   * pidfd when it starts): the first status write, or letting go. svscan's budget waits for it.
+   */
+  readonly settled: Promise<void> = new Promise((r) => { this.resolveSettled = r; });
   /** Readiness, checks, limits and the restart policy (packages/core/src/health/). */
   private readonly health: ServiceHealth;
   /** Earliest next start (performance.now() ms) the restart policy allows. */
@@ -569,6 +575,7 @@ export class Supervisor {
   }
 
   private writeStatus(): void {
+    this.resolveSettled();
     if (this.closed) return;
     const now = this.status();
     try {
@@ -581,7 +588,7 @@ export class Supervisor {
     const before = this.written;
     this.written = now;
     this.runitFiles = this.runitFiles
-      .then(() => queuedWrite(() => writeRunitFiles(this.cwd, now, before)))
+      .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
       .catch((err: unknown) => this.writeFailed('stat', err));
   }
 
@@ -628,6 +635,7 @@ export class Supervisor {
   }
 
   private close(): void {
+    this.resolveSettled();
     if (this.closed) return;
     this.writeStatus();
     this.closed = true;

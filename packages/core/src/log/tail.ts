@@ -1,7 +1,7 @@
 // The last lines an in-process log (S/log/multilog) wrote to its first directory's `current`,
 // for svstat -v: what the service said before it died. Reads at most 4 KiB from the end of a
 // regular file; for a client (svstat), not for svscan's main thread.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readServiceFileSync } from '../os/servicefile.ts';
 import { join } from 'node:path';
 import { parseLogScriptFile, parseScript } from './script.ts';
 
@@ -9,23 +9,11 @@ const TAIL_BYTES = 4096;
 const SCRIPT_CAP = 64 * 1024;
 
 function readCapped(path: string, fromEnd: number | undefined, cap: number): string | undefined {
-  let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const f = readServiceFileSync(path, cap, fromEnd === undefined ? {} : { tail: fromEnd }); // sync-ok: svstat -v (client side)
+    return f.kind === 'ok' ? f.data.toString('utf8') : undefined;
   } catch {
     return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || (fromEnd === undefined && st.size > cap)) return undefined;
-    const len = Math.min(st.size, fromEnd ?? cap);
-    const buf = Buffer.alloc(len);
-    const got = readSync(fd, buf, 0, len, st.size - len);
-    return buf.subarray(0, got).toString('utf8');
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,4 +1,5 @@
 // Reads a file of a service dir, which a user controls: never blocks, never reads past a cap.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants, type FileHandle, open, stat } from 'node:fs/promises';
 import { isErrno } from '../formats/errno.ts';
 import { queuedFdOp } from './fdqueue.ts';
@@ -86,5 +87,36 @@ export async function probeServiceFile(path: string): Promise<Presence> {
   } catch (err) {
     if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return 'absent';
     throw err;
+  }
+}
+
+/**
+ * The same rule, synchronously, for clients (svstat, svtop) and start-up code: PATH opened
+ * non-blocking, a regular file only, at most CAP bytes, or the last TAIL bytes when TAIL is
+ * given (however large the file). `uid` is the owner, for callers that trust only their own.
+ */
+export function readServiceFileSync(path: string, cap: number, opts: { tail?: number; noFollow?: boolean } = {}): ServiceFile & { readonly uid?: number } { // sync-ok: the definition; callers say why they may
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | (opts.noFollow ? constants.O_NOFOLLOW : 0)); // sync-ok: non-blocking open, never waits on a FIFO
+  } catch (err) {
+    if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return { kind: 'absent' };
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd); // sync-ok: fstat of our own descriptor
+    if (!st.isFile()) return { kind: 'not-regular', type: typeOf(st) };
+    if (opts.tail === undefined && st.size > cap) return { kind: 'too-big', cap };
+    const len = Math.min(st.size, opts.tail ?? cap);
+    const buf = Buffer.alloc(len);
+    let got = 0;
+    while (got < len) {
+      const n = readSync(fd, buf, got, len - got, st.size - len + got); // sync-ok: a capped read of a regular file
+      if (n === 0) break;
+      got += n;
+    }
+    return { kind: 'ok', data: buf.subarray(0, got), uid: st.uid };
+  } finally {
+    closeSync(fd); // sync-ok: our own descriptor
   }
 }

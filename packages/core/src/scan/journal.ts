@@ -9,7 +9,8 @@
 // "- DEV:INO PID" (NAME as a JSON string). When the lines outnumber twice the live records,
 // the file is rewritten as children.new then rename: its size stays bounded by the number of
 // service directories. Appends are small writes to svscan's own file, never a service's.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { readServiceFileSync } from '../os/servicefile.ts';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import type { ChildIdentity, ChildRegistry } from '../supervise/adopt.ts';
@@ -62,29 +63,12 @@ function recordLine(r: ChildRecord): string {
 
 /** Reads the file a dead svscan left: a regular file of ours, size-capped; '' when absent. */
 function readJournal(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return '';
-    throw err;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error('not a regular file');
-    if (st.uid !== process.geteuid?.()) throw new Error('not owned by this user');
-    if (st.size > MAX_BYTES) throw new Error('file too large');
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, null);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const f = readServiceFileSync(path, MAX_BYTES, { noFollow: true });
+  if (f.kind === 'absent') return '';
+  if (f.kind === 'not-regular') throw new Error('not a regular file');
+  if (f.kind === 'too-big') throw new Error('file too large');
+  if (f.uid !== process.geteuid?.()) throw new Error('not owned by this user');
+  return f.data.toString('utf8');
 }
 
 export class Journal implements ChildRegistry {

@@ -1,36 +1,20 @@
 // What svstat shows of supervise/health: the suffixes of the daemontools line, the lines of
 // -v and the fields added to --json. A directory without the file (a peer's, or one from
 // before svkit 0.2) shows exactly what it showed before.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeHealth, formatBytes, type HealthState, type LastExit } from '../formats/healthstate.ts';
 import type { Inspection } from './inspect.ts';
+import { readServiceFileSync } from '../os/servicefile.ts';
 
 const HEALTH_CAP = 64 * 1024;
 
 /** DIR/supervise/health, or undefined when absent, not a regular file, too big or not a version-1 record. */
 export function readHealthFile(dir: string): HealthState | undefined {
-  let fd: number;
   try {
-    fd = openSync(join(dir, 'supervise/health'), constants.O_RDONLY | constants.O_NONBLOCK);
+    const f = readServiceFileSync(join(dir, 'supervise/health'), HEALTH_CAP); // sync-ok: svstat and svtop (client side)
+    return f.kind === 'ok' ? decodeHealth(f.data.toString('utf8')) : undefined;
   } catch {
     return undefined;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size > HEALTH_CAP) return undefined;
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < buf.length) {
-      const n = readSync(fd, buf, got, buf.length - got, null);
-      if (n === 0) break;
-      got += n;
-    }
-    return decodeHealth(buf.subarray(0, got).toString('utf8'));
-  } catch {
-    return undefined;
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -424,10 +424,13 @@ export class Supervisor {
     this.lastStart = performance.now();
     (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh();
     // The health files are re-read at each start (off the main thread); spawn reads env/ next.
+    // Both reads at once: a restart waits for one thread-pool round trip, not two.
     this.starting = true;
+    const env = this.readEnv();
+    env.catch(() => {}); // handled where spawn awaits it
     void this.health.load().then(() => {
       this.starting = false;
-      if (!this.closed) void this.spawn('run', './run', []);
+      if (!this.closed) void this.spawn('run', './run', [], env);
     });
   }
 
@@ -435,11 +438,11 @@ export class Supervisor {
    * Reads env/ (off the main thread), then spawns. Commands that arrive meanwhile change want
    * and are honoured here: a run whose service was brought down (or told to exit) is not started.
    */
-  private async spawn(state: 'run' | 'finish', file: string, args: string[]): Promise<void> {
+  private async spawn(state: 'run' | 'finish', file: string, args: string[], envRead = this.readEnv()): Promise<void> {
     let env: NodeJS.ProcessEnv | EnvBlock;
     this.starting = true;
     try {
-      env = await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.fileWarner.warn(m)) ?? process.env;
+      env = await envRead;
     } catch (err) {
       this.starting = false;
       if (this.closed) return;
@@ -480,6 +483,11 @@ export class Supervisor {
     this.emit('start', pid, { what: state });
     if (state === 'run') this.health.runStarted(pid);
     void child.ended.then((end) => this.childEnded(pid, end));
+  }
+
+  /** env/ applied to svscan's environment, read off the main thread. */
+  private async readEnv(): Promise<NodeJS.ProcessEnv | EnvBlock> {
+    return await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.fileWarner.warn(m)) ?? process.env;
   }
 
   /** Puts a child just started on record: pid, group and /proc start time. */

@@ -150,6 +150,26 @@ export async function frozen<T>(pid: number, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+const EPOLL_WAITS = process.arch === 'arm64' ? [22, 441] : [232, 281, 441];
+
+/**
+ * Whether a Node program has dealt with every signal sent to it so far: none is pending and
+ * its main thread sleeps in epoll_wait. A signal's JS handler runs on the loop: the kernel
+ * handler writes to libuv's signal pipe, which wakes the loop (state R) until the handlers
+ * have run and it sleeps again. Wait on this before input whose handling depends on the
+ * signal having been handled (a bare sleep is a guess at how busy the machine is).
+ */
+export function signalsHandled(pid: number): boolean {
+  try {
+    if (stateOf(pid) !== 'S') return false;
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    if (!/^SigPnd:\s*0+$/m.test(status) || !/^ShdPnd:\s*0+$/m.test(status)) return false;
+    return EPOLL_WAITS.includes(Number(readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ')[0]));
+  } catch {
+    return false;
+  }
+}
+
 /** The 20 (or 18) status bytes decoded by hand, independent of the code under test. */
 export function rawStatus(serviceDir: string): { pid: number; paused: number; want: number; unix: number; nano: number; len: number; term?: number; state?: number } {
   const b = readFileSync(join(serviceDir, 'supervise/status'));

@@ -1,5 +1,5 @@
 // Shared helpers of the svscan scenario tests (not a test file itself).
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { DEADLINE_MS, type Sandbox, waitFor } from '../helpers/sandbox.ts';
@@ -200,26 +200,4 @@ export function checkSequences(text: string, pattern = /^(\S+) (\d+)$/): Map<str
     last.set(tag, n);
   }
   return last;
-}
-
-/**
- * Finds the phase of svscan's periodic rescan: a dangling link DIR/NAME gets its target
- * created outside DIR, which no watch event reports, so only a periodic pass (or HUP) picks it
- * up. Returns performance.now() just after the pass started it (the pass itself was at most a
- * poll interval earlier): the next periodic pass is due one period after that.
- */
-export async function periodicPass(box: Sandbox, scan: Svscan, scanDir: string, name: string): Promise<number> {
-  symlinkSync(box.path('targets', name), box.path(scanDir, name));
-  const warning = `unable to stat ${scanDir}/${name}: file does not exist`;
-  await waitFor(() => scan.stderr().includes(warning), DEADLINE_MS, `warning about ${name}`);
-  box.service(`staging/${name}`, 'exec sleep 1000');
-  mkdirSync(box.path('targets'), { recursive: true });
-  renameSync(box.path('staging', name), box.path('targets', name));
-  const dir = box.path(scanDir, name);
-  const end = performance.now() + DEADLINE_MS;
-  while (performance.now() < end) {
-    if (statusPid(dir) !== 0) return performance.now();
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`${name} was not picked up by a periodic pass`);
 }

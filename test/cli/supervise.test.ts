@@ -225,12 +225,14 @@ describe('supervise', { concurrency: 4 }, () => {
   it('finish runs after run with runit\'s arguments: "0 0" on exit 0, "3 0" on exit 3, "-1 9" when killed', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
-    const dir = fixture(box, 'finish-log', 'f', { down: '', code: '0' });
+    // ./hold keeps the first finish running until the test has seen the finish state.
+    const dir = fixture(box, 'finish-log', 'f', { down: '', code: '0', hold: '' });
     await supervise(box, dir);
     await runTool('svc', ['-o', dir]);
     await waitFor(() => lines(`${dir}/finish.log`).length === 1, DEADLINE_MS, 'finish after exit 0');
     const during = await waitStatus(dir, (s) => s.state === 2, 'state finish while finish runs');
     assert.notEqual(during.pid, 0, 'the finish pid is shown');
+    rmSync(`${dir}/hold`);
     await waitStatus(dir, (s) => s.state === 0 && s.pid === 0, 'down after finish');
     writeFileSync(`${dir}/code`, '3');
     await runTool('svc', ['-o', dir]);
@@ -292,12 +294,29 @@ describe('supervise', { concurrency: 4 }, () => {
     await runTool('svc', ['-d', dir]);
     const s = await waitStatus(dir, (x) => x.term === 1, 'TERM sent flag');
     assert.deepEqual([s.pid, s.want], [pid, 0x64]);
-    await waitFor(() => readFileSync(`${dir}/supervise/stat`, 'utf8') === 'run, got TERM, want down\n', DEADLINE_MS, 'stat says got TERM');
+    // (stat's 'run, got TERM, want down' lasts only timeout-kill here: checked with held-stop below.)
     await waitStatus(dir, (x) => x.pid === 0, 'killed');
     assert.ok(Date.now() - t0 >= 250, `down after ${Date.now() - t0} ms: TERM alone did not stop it`);
     assert.ok(!alive(pid));
     const r = await runTool('svstat', [dir]);
     assert.deepEqual([r.code, r.stdout.replace(/\d+ seconds/, 'N seconds'), r.stderr], [0, `${dir}: down N seconds, normally up\n`, '']);
+  });
+
+  it('while a run is stopping after svc -d, status has the TERM flag and stat says run, got TERM, want down', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    // held-stop runs on after TERM until ./release exists: the state lasts while it is read.
+    const dir = fixture(box, 'held-stop', 'h');
+    await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await runTool('svc', ['-d', dir]);
+    await waitFor(() => lines(`${dir}/sig.log`).includes('TERM'), DEADLINE_MS, 'TERM reached the run');
+    const s = await waitStatus(dir, (x) => x.term === 1, 'TERM sent flag');
+    assert.deepEqual([s.pid, s.want, s.state], [pid, 0x64, 1]);
+    await waitFor(() => readFileSync(`${dir}/supervise/stat`, 'utf8') === 'run, got TERM, want down\n', DEADLINE_MS, 'stat says got TERM');
+    writeFileSync(`${dir}/release`, '');
+    await waitStatus(dir, (x) => x.pid === 0, 'down once released');
+    await waitFor(() => readFileSync(`${dir}/supervise/stat`, 'utf8') === 'down\n', DEADLINE_MS, 'stat says down');
   });
 
   it('svc -d leaves no grandchild of the service behind', async (t) => {

@@ -3,7 +3,7 @@
 // Not tested here: runsvdir, svlogd, runsv's log/ handling.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { DEADLINE_MS, Sandbox, frozen, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool, type RunResult } from '../helpers/tools.ts';
 import { alive, fixture, groupAlive, kill, lines, normalizeSeconds, own, procState, supervise, tryStatus, waitStatus, waitUp } from '../fixtures/supervision.ts';
@@ -110,11 +110,13 @@ describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
   it('33: sv status shows finish with its pid while ours runs ./finish', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
-    const dir = fixture(box, 'finish-log', 'S', { down: '', code: '0' });
+    // ./hold keeps finish running until sv has read the finish state.
+    const dir = fixture(box, 'finish-log', 'S', { down: '', code: '0', hold: '' });
     await supervise(box, dir);
     assert.equal((await sv(box, 'once', './S')).code, 0);
     const fin = await waitStatus(dir, (s) => s.state === 2, 'finish running');
     assert.equal(await svStatus(box, 'S'), `finish: ./S: (pid ${fin.pid}) Ns, normally down\n`);
+    rmSync(`${dir}/hold`);
     await waitStatus(dir, (s) => s.state === 0, 'finish done');
     assert.deepEqual(lines(`${dir}/finish.log`), ['0 0']);
   });

@@ -292,10 +292,10 @@ describe('supervise', { concurrency: 4 }, () => {
     const pid = await waitUp(dir);
     const t0 = Date.now();
     await runTool('svc', ['-d', dir]);
-    const s = await waitStatus(dir, (x) => x.term === 1, 'TERM sent flag');
-    assert.deepEqual([s.pid, s.want], [pid, 0x64]);
-    // (stat's 'run, got TERM, want down' lasts only timeout-kill here: checked with held-stop below.)
-    await waitStatus(dir, (x) => x.pid === 0, 'killed');
+    // The TERM flag and stat's 'run, got TERM, want down' last only timeout-kill (300 ms) here,
+    // too short to be sure to see on a busy machine: they are checked on held-stop below,
+    // where they last until the test lets the run go.
+    await waitStatus(dir, (x) => x.pid === 0 && x.want === 0x64, 'killed');
     assert.ok(Date.now() - t0 >= 250, `down after ${Date.now() - t0} ms: TERM alone did not stop it`);
     assert.ok(!alive(pid));
     const r = await runTool('svstat', [dir]);

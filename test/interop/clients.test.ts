@@ -186,7 +186,7 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     const b = fixture(box, 'siglog', 'b');
     const sup = await supervise(box, b);
     const pb = await waitUp(b);
-    const theirs = await runTool(real('supervise'), [b], { timeoutMs: 5000 });
+    const theirs = await runTool(real('supervise'), [b]);
     assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `supervise: fatal: unable to acquire ${b}/supervise/lock: temporary failure\n`]);
     assert.ok(alive(pa) && alive(pb), 'both services untouched');
     await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, DEADLINE_MS, 'runs wrote starts.log');

@@ -230,7 +230,7 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     const b = fixture(box, 'siglog', 'b');
     const sup = await supervise(box, b);
     const pb = await waitUp(b);
-    const theirs = await runTool(real('runsv'), [b], { timeoutMs: 5000 });
+    const theirs = await runTool(real('runsv'), [b]);
     assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `runsv ${b}: fatal: unable to lock supervise/lock: temporary failure\n`]);
     assert.ok(alive(pb));
     await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, DEADLINE_MS, 'runs wrote starts.log');

@@ -24,11 +24,17 @@ stop() {
   rm -rf "$tmp"
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+# The suite runs in the background so a TERM to this script is handled at once (bash runs
+# traps only between commands, and wait is interruptible); it is stopped with the script.
+suite=
+trap 'if [ -n "$suite" ]; then kill -TERM "$suite" 2>/dev/null; wait "$suite" 2>/dev/null; fi; exit 130' INT TERM
 sleep 5 # let the load build before the suite starts
 start=$(date +%s)
-"$@"
+"$@" &
+suite=$!
+wait "$suite"
 rc=$?
+suite=
 secs=$(( $(date +%s) - start ))
 samples=$(tr '\n' ' ' <"$tmp/load")
 avg=$(awk '{ s += $1; n++; if ($1 > m) m = $1 } END { if (n) printf "mean %.2f, max %.2f", s / n, m }' "$tmp/load")

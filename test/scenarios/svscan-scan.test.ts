@@ -188,19 +188,22 @@ test('a removed service directory is brought down, its logger drains, and it is 
   const logger = await waitUp(box.path('sc/gone/log'));
   await waitFor(() => existsSync(out) && readFileSync(out, 'utf8') === 'hello\n', DEADLINE_MS, 'hello logged');
 
-  // rm -r races the supervisors, which write supervise/status files while they bring the
-  // service and its logger down (as real supervise would): an rmdir can find a file written
-  // after the rm emptied it (ENOTEMPTY). Like a user, try again until it is gone; svscan stops
-  // writing there once both are down and it has forgotten the directory.
-  await waitFor(() => (rmSync(box.path('sc/gone'), { recursive: true, force: true }), true), DEADLINE_MS, 'sc/gone removed');
+  // The directory leaves the scan dir at once (renamed out), and is deleted once svscan has let
+  // go of it. An rm -r of the live directory instead races the supervisors, which go on
+  // writing supervise/ files while they bring the service and its logger down: the rm can
+  // fail (ENOTEMPTY) and a write can meet a file the rm just took (a warning). On a busy
+  // machine both were seen; the rm -r takes long enough to interleave.
+  mkdirSync(box.path('trash'));
+  renameSync(box.path('sc/gone'), box.path('trash/gone'));
   await waitFor(() => !alive(gone) && !alive(logger), DEADLINE_MS, 'service and logger gone');
   // The logger read everything up to EOF: the service's last words, then its own marker.
   await waitFor(() => readFileSync(out, 'utf8') === 'hello\nbye\nEOF\n', DEADLINE_MS, `drained log (${readFileSync(out, 'utf8')})`);
   // Forgotten: svscan holds no file of the removed directory any more.
   await waitFor(() => {
     const fds = readdirSync(`/proc/${scan.pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${scan.pid}/fd/${fd}`); } catch { return ''; } });
-    return !fds.some((l) => l.includes('/sc/gone/'));
+    return !fds.some((l) => l.includes('/sc/gone/') || l.includes('/trash/gone/'));
   }, DEADLINE_MS, 'svscan let go of sc/gone');
+  rmSync(box.path('trash/gone'), { recursive: true });
   assert.equal(statusPid(box.path('sc/keep')), keep, 'the other service was not touched');
   assert.ok(alive(keep));
 

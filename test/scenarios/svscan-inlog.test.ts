@@ -77,6 +77,7 @@ test('kill -9 of svscan three times under full-rate in-process logging: no line 
   // between a write and its consume may repeat lines once (documented); it never skips one.
   let prev = 0;
   let repeats = 0;
+  let repeatedBytes = 0;
   for (const line of logged(box.path('sc/fast/log/main'))) {
     const m = /^(\d+) (\d+)$/.exec(line);
     assert.ok(m !== null, `well-formed line: ${JSON.stringify(line)}`);
@@ -84,11 +85,15 @@ test('kill -9 of svscan three times under full-rate in-process logging: no line 
     const n = Number(m[2]);
     if (n <= prev) {
       repeats++;
+      repeatedBytes += line.length + 1;
       continue;
     }
     assert.equal(n, prev + 1, `no line lost after ${prev}`);
     prev = n;
   }
   assert.ok(prev > 10_000, `logged ${prev} lines`);
-  assert.ok(repeats <= 3 * 1000, `at most a chunk repeated per crash (${repeats} lines)`);
+  // The promise (docs/svscan.md): a kill between a write and its consume repeats that chunk,
+  // at most one tee of 64 KiB (pipelog's CHUNK) per crash. Counted in bytes: how many lines a
+  // chunk holds depends on how full the pipe was, which load changes (3946 lines were seen).
+  assert.ok(repeatedBytes <= 3 * 65536, `at most a chunk repeated per crash (${repeats} lines, ${repeatedBytes} bytes)`);
 });

@@ -165,7 +165,7 @@ describe('real daemontools clients drive svkit supervise', { concurrency: 4, ski
     // in signal-number order, so compare as sets.
     assert.deepEqual(lines(`${dir}/sig.log`).filter((l) => !l.endsWith(' TERM')).sort(), ['main ALRM', 'main HUP', 'main INT']);
     await svc('-k', dir);
-    const third = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== second, 'restarted after -k');
+    const third = { pid: await waitRestarted(dir, second, 'restarted after -k') };
     assert.ok(!groupAlive(second));
     await svc('-d', dir);
     await waitStatus(dir, (s) => s.pid === 0, 'down');

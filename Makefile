@@ -9,7 +9,7 @@ TEST_TIMEOUT ?= 120000
 export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers man prebuilds install typecheck lint test test-install test-unit test-cli test-interop test-scenarios test-faults bench run clean check
+.PHONY: all build native bundle launchers man prebuilds install typecheck lint test test-stress test-install test-unit test-cli test-interop test-scenarios test-faults bench run clean check
 
 all: build
 
@@ -74,6 +74,11 @@ test: build typecheck lint
 	@skipped=$$(grep -E '^ *ok [0-9]+ - .*# SKIP' build/test.tap | sed -E 's/^ *ok [0-9]+ - /  /'); \
 	  if [ -n "$$skipped" ]; then echo "skipped tests:"; echo "$$skipped"; fi
 	@test/helpers/no-strays.sh
+
+# The same suite while stress-ng keeps both cores and the disk busy (docs/testing.md): every
+# test must hold on a busy machine. stress-ng is started and always killed by the script.
+test-stress: build typecheck
+	@test/helpers/stress.sh $(MAKE) --no-print-directory test
 
 test-unit: build
 	$(NODE) $(TSX) --test test/unit/*.test.ts

@@ -1,6 +1,6 @@
 // svscan in one process: memory, start-up and new-dir pickup for N services, svkit vs daemontools, runit, s6.
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, renameSync } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   Scratch, SUITES, alive, descendants, exited, machineNote, median, memoryKiB, now, peer, pollSync, procTable, signal, sleep, standalone,
@@ -18,6 +18,8 @@ const SETTLE_MS = 1000; // let start-up garbage settle before sampling memory
 const SAMPLES = 5;
 const SAMPLE_GAP_MS = 300;
 const RUN = 'exec sleep 100000';
+const ADOPT_N = 10; // kill -9 and SIGHUP rows: svkit's svscan with this many services
+const ADOPT_TRIALS = 5;
 
 interface ScanKit {
   start: ((dir: string) => [string, string[]]) | null;
@@ -189,6 +191,60 @@ async function startTrial(suite: Suite, n: number, pickups: number[] | null, not
   }
 }
 
+/** svok's test without a process: does a supervisor hold dir/supervise/ok open for reading? */
+function supervised(dir: string): boolean {
+  try {
+    closeSync(openSync(join(dir, 'supervise/ok'), constants.O_WRONLY | constants.O_NONBLOCK));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * svkit only (the rows moved out of make test, where a duration is no assertion): kill -9 of
+ * svscan with ADOPT_N services, a new svscan started at once, time until every service answers
+ * on supervise/ok again; and SIGHUP to svscan after a link target appeared outside the scan dir
+ * (no watch event), time until its child runs (a periodic pass may be quicker: an upper bound).
+ */
+async function adoptTrials(notes: string[]): Promise<{ adopt: number[]; hup: number[] }> {
+  const scratch = new Scratch('svscan-adopt');
+  const adopt: number[] = [];
+  const hup: number[] = [];
+  let scan = startScan(scratch, 'svkit', ADOPT_N, 'scan');
+  try {
+    const up = waitRunning([scan], 'svkit', 30_000);
+    if (typeof up === 'string') return notes.push(`svkit kill -9: no figures (${up})`), { adopt, hup };
+    for (let i = 0; i < ADOPT_TRIALS; i++) {
+      signal(scan.scanner.pid ?? 0, 'SIGKILL');
+      await exited(scan.scanner, 5000);
+      const t0 = now();
+      const [file, args] = KITS.svkit.start!(scan.dir);
+      scan = { ...scan, scanner: scratch.spawn(file, args, { stdio: ['ignore', 'ignore', 'pipe'] }), stderr: '' };
+      const t1 = pollSync(() => scan.services.every(supervised), 10_000, 1);
+      if (t1 === null) notes.push('svkit: after kill -9, the services were not all supervised again within 10 s');
+      else adopt.push(t1 - t0);
+    }
+    mkdirSync(scratch.path('stage'));
+    mkdirSync(scratch.path('targets'));
+    for (let i = 0; i < ADOPT_TRIALS; i++) {
+      const link = join(scan.dir, `hup${i}`);
+      symlinkSync(scratch.path('targets', `hup${i}`), link);
+      await sleep(100); // the pass the new link triggers has met it dangling
+      renameSync(writeService(scratch.path('stage', `hup${i}`), RUN), scratch.path('targets', `hup${i}`));
+      const t0 = now();
+      signal(scan.scanner.pid ?? 0, 'SIGHUP');
+      const t1 = pollSync(() => statusPid(link, 'svkit') > 0, 8000, 1);
+      if (t1 === null) notes.push('svkit: a link target was not picked up within 8 s of SIGHUP');
+      else hup.push(t1 - t0);
+      scan.services.push(link);
+    }
+    return { adopt, hup };
+  } finally {
+    await stopScans('svkit', [scan], scratch, notes, 'kill -9');
+  }
+}
+
 export async function run(): Promise<BenchSection> {
   const notes: string[] = [];
   const suites = SUITES.filter((s) => {
@@ -214,6 +270,7 @@ export async function run(): Promise<BenchSection> {
           else broken.add(suite);
         }
     }
+  const adopted = suites.includes('svkit') && !broken.has('svkit') ? await adoptTrials(notes) : { adopt: [], hup: [] };
   for (const s of broken) notes.push(`${s}: failed once, so no further trials were run; its figures are empty or from fewer trials`);
 
   const mem = (n: number, f: (m: Mem) => number) => (s: Suite): number | null => {
@@ -237,6 +294,8 @@ export async function run(): Promise<BenchSection> {
     row('marginal anonymous PSS per added service', 'KiB', perService((m) => m.anon)),
     row('supervisor processes counted at N=100', 'procs', mem(100, (m) => m.procs)),
     row(`new service dir to its child running (pickup), N=${PICKUP_N}`, 'ms', (s) => median(pickups.get(s) ?? []), '<= 50 ms'),
+    row(`back under supervision after kill -9 of svscan, N=${ADOPT_N} (new svscan to every supervise/ok open)`, 'ms', (s) => (s === 'svkit' ? median(adopted.adopt) : null), '<= 1000 ms'),
+    row('SIGHUP to the child of a link target that appeared outside the scan dir running', 'ms', (s) => (s === 'svkit' ? median(adopted.hup) : null), '<= 1000 ms'),
   ];
   const perTrial = (n: number): string => suites.map((s) => `${s} [${(starts.get(`${s}:${n}`) ?? []).map((x) => x.toFixed(0)).join(', ')}]`).join('; ');
   notes.push(
@@ -250,6 +309,8 @@ export async function run(): Promise<BenchSection> {
       's6-svscan never rescans on its own: its figure is measured with `s6-svscanctl -a` run right after the rename',
     `pickup per trial (ms): ${suites.map((s) => `${s} [${(pickups.get(s) ?? []).map((x) => x.toFixed(1)).join(', ')}]`).join('; ')}`,
     'teardown after every measurement: svkit TERM (contract: services down, exit 0; checked); daemontools TERM to the process group; runit TERM to runsvdir then `sv -w 2 force-stop` and `sv exit`; s6 `s6-svscanctl -t`; then anything left with its cwd or argv under the temp dir is SIGKILLed and /proc is checked',
+    `kill -9 (svkit only: the others' supervisors are separate processes that outlive their scanner): ${ADOPT_TRIALS} trials of SIGKILL to svscan with ${ADOPT_N} services, a new svscan spawned at once, then every supervise/ok polled every 1 ms; per trial (ms): [${adopted.adopt.map((x) => x.toFixed(1)).join(', ')}]`,
+    `SIGHUP (svkit only): a symlink into the scan dir whose target is then renamed into place outside it (no watch event), SIGHUP, its pid polled every 1 ms; per trial (ms): [${adopted.hup.map((x) => x.toFixed(1)).join(', ')}]`,
     machineNote('svscan.bench.ts'),
   );
   return { title: 'svscan: memory, start-up and pickup of N services', rows, notes };

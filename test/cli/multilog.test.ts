@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, signalsHandled, waitFor } from '../helpers/sandbox.ts';
 import { runTool, startBackground } from '../helpers/tools.ts';
 
 const STAMPED = /^@[0-9a-f]{24} /;
@@ -69,7 +69,7 @@ test('a second multilog on a locked directory exits 111', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const first = background(box, ['./g3']);
-  await waitFor(() => readdirSync(box.root).includes('g3') && readdirSync(box.path('g3')).includes('current'), 5000, 'first multilog');
+  await waitFor(() => readdirSync(box.root).includes('g3') && readdirSync(box.path('g3')).includes('current'), DEADLINE_MS, 'first multilog');
   const r = await runTool('multilog', ['./g3'], { cwd: box.root, input: 'x\n' });
   assert.deepEqual([r.code, r.stdout, r.stderr], [111, '', 'multilog: fatal: unable to lock directory ./g3: temporary failure\n']);
   first.stdin?.end();
@@ -152,17 +152,19 @@ test('ALRM rotates a non-empty current; HUP is ignored; TERM finishes the line a
   const c = background(box, ['./s']);
   const out = collect(c);
   c.stdin?.write('first\n');
-  await waitFor(() => read(box.path('s/current')) === 'first\n', 5000, 'first line');
+  await waitFor(() => read(box.path('s/current')) === 'first\n', DEADLINE_MS, 'first line');
   c.kill('SIGALRM');
-  await waitFor(() => archives(box.path('s')).length === 1, 5000, 'rotation');
-  // An ALRM on an empty current rotates nothing; give both signals time to arrive before more input.
+  await waitFor(() => archives(box.path('s')).length === 1, DEADLINE_MS, 'rotation');
+  // An ALRM on an empty current rotates nothing: both signals handled before more input
+  // (a late ALRM would rotate 'second').
   c.kill('SIGALRM');
   c.kill('SIGHUP');
-  await new Promise((r) => setTimeout(r, 300));
+  await waitFor(() => signalsHandled(c.pid ?? 0), DEADLINE_MS, 'ALRM and HUP handled');
   c.stdin?.write('second\nthird-');
-  await waitFor(() => read(box.path('s/current')) === 'second\n', 5000, 'second line');
+  await waitFor(() => read(box.path('s/current')) === 'second\n', DEADLINE_MS, 'second line');
+  // TERM handled before the rest arrives: multilog then reads only to the end of the line.
   c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => signalsHandled(c.pid ?? 0), DEADLINE_MS, 'TERM handled');
   c.stdin?.write('part\nstays in pipe\n');
   assert.deepEqual(await exited(c), [0, null]);
   assert.equal(out.err(), '');
@@ -193,7 +195,7 @@ test('disk full: warns, pauses, and loses nothing once space returns (compat 7.9
   const out = collect(c);
   const lines = Array.from({ length: 200 }, (_, i) => `line ${i}`.padEnd(63, '.') + '\n').join('');
   c.stdin?.write(lines);
-  await waitFor(() => out.err().includes('pausing'), 10_000, 'pausing warning');
+  await waitFor(() => out.err().includes('pausing'), DEADLINE_MS, 'pausing warning');
   spawnSync('rm', ['-f', `${mnt}/filler`]);
   c.stdin?.end();
   assert.deepEqual(await exited(c), [0, null]);

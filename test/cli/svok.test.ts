@@ -1,7 +1,7 @@
 // svok: exit codes and messages of 0.76 (compat 3.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool, startBackground } from '../helpers/tools.ts';
 
 test('svok with no argument prints the usage line and exits 100', async () => {
@@ -21,7 +21,7 @@ test('svok exits 100 for a never-supervised directory and 0 while supervise runs
   const before = await runTool('svok', [dir]);
   assert.deepEqual([before.code, before.stdout, before.stderr], [100, '', '']);
   box.track(startBackground('supervise', [dir]));
-  await waitFor(async () => (await runTool('svok', [dir])).code === 0, 5000, 'svok 0');
+  await waitFor(async () => (await runTool('svok', [dir])).code === 0, DEADLINE_MS, 'svok 0');
   const r = await runTool('svok', [dir]);
   assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
 });

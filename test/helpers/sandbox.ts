@@ -56,7 +56,7 @@ export class Sandbox {
     for (const c of this.children) {
       if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) killTree(c.pid, 'SIGTERM');
     }
-    await waitFor(() => this.children.every((c) => c.exitCode !== null || c.signalCode !== null), 5000).catch(() => {});
+    await waitFor(() => this.children.every((c) => c.exitCode !== null || c.signalCode !== null), 5000, 'children gone after TERM').catch(() => {});
     for (const c of this.children) if (c.pid !== undefined) killTree(c.pid, 'SIGKILL');
     for (const pid of this.pids) killTree(pid, 'SIGKILL');
     for (const pid of processesUnder(this.root)) killTree(pid, 'SIGKILL');
@@ -94,10 +94,17 @@ function readlinkCwd(pid: number): string {
 }
 
 /**
+ * How long a test waits for evidence before it gives up. Generous on purpose: it is a deadline
+ * for "never happened", not a speed target (those are rows in bench/). A passing test never
+ * waits this long, so a long deadline costs nothing on a quiet machine and holds on a busy one.
+ */
+export const DEADLINE_MS = 20_000;
+
+/**
  * Polls cond every 20 ms until it holds; rejects after timeoutMs with the label. A cond that
  * throws (a file not written yet) counts as not holding; the last error is in the rejection.
  */
-export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 5000, label = 'condition'): Promise<void> {
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = DEADLINE_MS, label = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -111,6 +118,55 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs 
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${why}`);
     }
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The one-letter state of /proc/PID/stat ('S', 'T', 'Z' ...), or '' when gone. */
+function stateOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Runs fn while pid is stopped (SIGSTOP, then waits for state T; SIGCONT afterwards, even when
+ * fn throws). For comparing two readers of a state its writer could still change: a stopped
+ * supervisor writes nothing, yet still holds supervise/ok open, so clients see it running.
+ */
+export async function frozen<T>(pid: number, fn: () => Promise<T>): Promise<T> {
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await waitFor(() => stateOf(pid) === 'T', DEADLINE_MS, `pid ${pid} stopped`);
+    return await fn();
+  } finally {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // gone
+    }
+  }
+}
+
+const EPOLL_WAITS = process.arch === 'arm64' ? [22, 441] : [232, 281, 441];
+
+/**
+ * Whether a Node program has dealt with every signal sent to it so far: none is pending and
+ * its main thread sleeps in epoll_wait. A signal's JS handler runs on the loop: the kernel
+ * handler writes to libuv's signal pipe, which wakes the loop (state R) until the handlers
+ * have run and it sleeps again. Wait on this before input whose handling depends on the
+ * signal having been handled (a bare sleep is a guess at how busy the machine is).
+ */
+export function signalsHandled(pid: number): boolean {
+  try {
+    if (stateOf(pid) !== 'S') return false;
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    if (!/^SigPnd:\s*0+$/m.test(status) || !/^ShdPnd:\s*0+$/m.test(status)) return false;
+    return EPOLL_WAITS.includes(Number(readFileSync(`/proc/${pid}/syscall`, 'latin1').split(' ')[0]));
+  } catch {
+    return false;
   }
 }
 

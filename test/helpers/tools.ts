@@ -1,6 +1,7 @@
 // Running svkit's real programs (bin/<tool>) from tests, and the real peers when installed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { execa } from 'execa';
+import { DEADLINE_MS } from './sandbox.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +26,7 @@ export async function runTool(tool: string, args: readonly string[], opts: { cwd
     input: opts.input ?? '',
     reject: false,
     stripFinalNewline: false,
-    timeout: opts.timeoutMs ?? 20_000,
+    timeout: opts.timeoutMs ?? DEADLINE_MS,
     killSignal: 'SIGKILL',
     encoding: 'utf8',
   });
@@ -34,7 +35,7 @@ export async function runTool(tool: string, args: readonly string[], opts: { cwd
 
 /** Synchronous variant for quick one-shot commands. */
 export function runSync(file: string, args: readonly string[], cwd?: string): RunResult {
-  const r = spawnSync(file.startsWith('/') ? file : join(BIN, file), args, { cwd, encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(file.startsWith('/') ? file : join(BIN, file), args, { cwd, encoding: 'utf8', timeout: DEADLINE_MS });
   return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 

@@ -5,13 +5,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, frozen, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool } from '../helpers/tools.ts';
-import { alive, fixture, kill, lines, normalizeSeconds, okOpen, own, procState, supervise, traced, waitStatus, waitUp } from '../fixtures/supervision.ts';
+import { alive, fixture, kill, lines, normalizeSeconds, okOpen, own, procState, supervise, traced, waitRestarted, waitStatus, waitUp } from '../fixtures/supervision.ts';
 
 const skip = needPeers('supervise', 'svc', 'svstat', 'svok', 'strace');
 const real = (name: string): string => peer(name) ?? `/usr/bin/${name}`;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function svc(...args: string[]): Promise<void> {
   const r = await runTool('svc', args);
@@ -26,8 +25,12 @@ async function bothSvstat(args: string[], cwd?: string): Promise<[string, string
   return [normalizeSeconds(ours.stdout), normalizeSeconds(theirs.stdout)];
 }
 
-async function sameLine(dir: string, expected: string): Promise<void> {
-  const [ours, theirs] = await bothSvstat([dir]);
+/**
+ * Ours and real svstat on dir while the real supervise (pid sup) is stopped: it is the only
+ * writer of supervise/status, so both read the same bytes (and it still holds supervise/ok).
+ */
+async function sameLine(dir: string, sup: number | 'exited', expected: string): Promise<void> {
+  const [ours, theirs] = sup === 'exited' ? await bothSvstat([dir]) : await frozen(sup, () => bothSvstat([dir]));
   assert.equal(theirs, `${dir}: ${expected}\n`, 'real svstat');
   assert.equal(ours, theirs, 'ours prints what real svstat prints');
 }
@@ -42,73 +45,81 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     const step = async (letter: string, expect: string[]): Promise<void> => {
       const n = kills().length;
       await svc(`-${letter}`, dir);
-      await waitFor(() => kills().length >= n + expect.length, 3000, `kills after -${letter}`);
+      await waitFor(() => kills().length >= n + expect.length, DEADLINE_MS, `kills after -${letter}`);
       assert.deepEqual(kills().slice(n), expect.map((sig) => `${pid} ${sig}`), `-${letter}`);
     };
     await step('p', ['SIGSTOP']);
     await waitStatus(dir, (s) => s.paused === 1 && s.len === 18, '18-byte status, paused');
-    assert.equal(procState(pid), 'T');
+    await waitFor(() => procState(pid) === 'T', DEADLINE_MS, 'the child stopped (state T): STOP is delivered when it is next scheduled');
     await step('c', ['SIGCONT']);
     for (const [l, sig] of [['h', 'SIGHUP'], ['a', 'SIGALRM'], ['i', 'SIGINT']] as const) await step(l, [sig]);
-    await waitFor(() => lines(`${dir}/sig.log`).filter((x) => x.startsWith('main')).length >= 4, 2000, 'signals logged');
+    await waitFor(() => lines(`${dir}/sig.log`).filter((x) => x.startsWith('main')).length >= 4, DEADLINE_MS, 'signals logged');
     assert.deepEqual(lines(`${dir}/sig.log`).sort(), ['main ALRM', 'main CONT', 'main HUP', 'main INT'], 'pid only: the helper got nothing');
     await step('d', ['SIGTERM', 'SIGCONT']);
     await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x64, 'down');
     await svc('-u', dir);
-    const second = await waitStatus(dir, (s) => s.pid !== 0, 'up again', 3000);
+    const second = await waitStatus(dir, (s) => s.pid !== 0, 'up again');
     const n = kills().length;
     await svc('-t', dir);
-    await waitFor(() => kills().length > n, 3000, 'TERM');
+    await waitFor(() => kills().length > n, DEADLINE_MS, 'TERM');
     assert.deepEqual(kills().slice(n), [`${second.pid} SIGTERM`]);
-    const third = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== second.pid, 'restarted after -t', 3000);
+    const third = await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== second.pid, 'restarted after -t');
     const m = kills().length;
     await svc('-k', dir);
-    await waitFor(() => kills().length > m, 3000, 'KILL');
+    await waitFor(() => kills().length > m, DEADLINE_MS, 'KILL');
     assert.deepEqual(kills().slice(m), [`${third.pid} SIGKILL`]);
   });
 
+  // Before the fix, ours and real svstat ran a moment apart while real supervise was still
+  // changing state (slow-stop's 0.8 s stop could end between them on a busy machine): one read
+  // "up, want down", the other "down". Now every state is held until the test moves on
+  // (held-stop stops only once ./release exists) and the real supervise is stopped with
+  // SIGSTOP while both read.
   it('14: ours svstat prints exactly what real svstat prints in the states of hexdumps A-K', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
-    const dir = fixture(box, 'slow-stop', 'svc');
-    await supervise(box, dir, real('supervise'));
+    const dir = fixture(box, 'held-stop', 'svc');
+    const sup = (await supervise(box, dir, real('supervise'))).pid;
     const pid = await waitUp(dir);
-    await sameLine(dir, `up (pid ${pid}) N seconds`); // A
+    await sameLine(dir, sup, `up (pid ${pid}) N seconds`); // A
     await svc('-p', dir);
     await waitStatus(dir, (s) => s.paused === 1, 'paused');
-    await sameLine(dir, `up (pid ${pid}) N seconds, paused`); // B
+    await sameLine(dir, sup, `up (pid ${pid}) N seconds, paused`); // B
     await svc('-c', dir);
     await waitStatus(dir, (s) => s.paused === 0, 'continued');
-    await sameLine(dir, `up (pid ${pid}) N seconds`); // C
+    await sameLine(dir, sup, `up (pid ${pid}) N seconds`); // C
     await svc('-d', dir);
     await waitStatus(dir, (s) => s.want === 0x64, 'want down');
-    await sameLine(dir, `up (pid ${pid}) N seconds, want down`); // D (0.8 s to stop)
-    await waitStatus(dir, (s) => s.pid === 0, 'down', 3000);
-    await sameLine(dir, 'down N seconds, normally up'); // E
+    await waitFor(() => lines(`${dir}/sig.log`).includes('TERM'), undefined, 'TERM reached the run');
+    await sameLine(dir, sup, `up (pid ${pid}) N seconds, want down`); // D (held until ./release)
+    writeFileSync(`${dir}/release`, '');
+    await waitStatus(dir, (s) => s.pid === 0, 'down');
+    await sameLine(dir, sup, 'down N seconds, normally up'); // E
     await svc('-o', dir);
-    const once = await waitStatus(dir, (s) => s.pid !== 0 && s.want === 0, 'once', 3000);
-    await sameLine(dir, `up (pid ${once.pid}) N seconds`); // F
+    const once = await waitStatus(dir, (s) => s.pid !== 0 && s.want === 0, 'once');
+    await sameLine(dir, sup, `up (pid ${once.pid}) N seconds`); // F
     await svc('-t', dir);
-    await waitStatus(dir, (s) => s.pid === 0, 'once ended', 3000);
-    await sameLine(dir, 'down N seconds, normally up'); // G
+    await waitStatus(dir, (s) => s.pid === 0, 'once ended');
+    await sameLine(dir, sup, 'down N seconds, normally up'); // G
     await svc('-u', dir);
-    const h = await waitStatus(dir, (s) => s.pid !== 0 && s.want === 0x75, 'up', 3000);
+    const h = await waitStatus(dir, (s) => s.pid !== 0 && s.want === 0x75, 'up');
+    // Real supervise reads no command for 1 s after a start, but keeps them in the FIFO:
+    // -x, then -d below, are done in that order whenever it reads them.
     await svc('-x', dir);
-    await sleep(1100); // real supervise is deaf for 1 s after a start
-    await sameLine(dir, `up (pid ${h.pid}) N seconds`); // H
+    await sameLine(dir, sup, `up (pid ${h.pid}) N seconds`); // H
     await svc('-d', dir);
-    await waitFor(() => !okOpen(dir), 4000, 'real supervise exited');
-    await sameLine(dir, 'supervise not running'); // I
-    const nd = fixture(box, 'slow-stop', 'nd', { down: '' });
-    await supervise(box, nd, real('supervise'));
-    await sameLine(nd, 'down N seconds'); // J
+    await waitFor(() => !okOpen(dir), undefined, 'real supervise exited');
+    await sameLine(dir, 'exited', 'supervise not running'); // I (no writer left)
+    const nd = fixture(box, 'held-stop', 'nd', { down: '' });
+    const ndSup = (await supervise(box, nd, real('supervise'))).pid;
+    await sameLine(nd, ndSup, 'down N seconds'); // J
     await svc('-u', nd);
     const k = await waitUp(nd);
-    await sleep(1100);
     await svc('-p', nd);
     await svc('-d', nd);
-    await waitStatus(nd, (s) => s.want === 0x64, 'want down');
-    await sameLine(nd, `up (pid ${k}) N seconds, normally down, want down`); // K
+    await waitStatus(nd, (s) => s.want === 0x64 && s.paused === 0, 'want down');
+    await waitFor(() => lines(`${nd}/sig.log`).includes('TERM'), undefined, 'TERM reached the run');
+    await sameLine(nd, ndSup, `up (pid ${k}) N seconds, normally down, want down`); // K
   });
 
   it('14: ours svstat --json reads a daemontools status: format daemontools, termSent null', async (t) => {
@@ -144,17 +155,22 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     assert.ok(alive(child), 'real supervise orphans its child when killed');
   });
 
+  // Before the fix, the short status was written while the real supervise ran on, and it
+  // rewrote its status before ours read it ("bad: up (pid N) ..."). Now the real supervise is
+  // stopped (SIGSTOP) before the short status is written and until both svstats have read it.
   it('14: ours svstat error lines equal real svstat\'s: missing dir, no supervise/, short status, dead supervise', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
     mkdirSync(box.path('plain'));
     const dir = fixture(box, 'siglog', 'bad');
-    await supervise(box, dir, real('supervise'));
+    const sup = await supervise(box, dir, real('supervise'));
     await waitUp(dir);
-    writeFileSync(box.path('bad/supervise/status'), Buffer.from([1, 2, 3, 4, 5]));
     mkdirSync(box.path('dead/supervise'), { recursive: true });
     execFileSync('mkfifo', [box.path('dead/supervise/ok')]);
-    const [ours, theirs] = await bothSvstat(['missing', 'plain', 'bad', 'dead'], box.root);
+    const [ours, theirs] = await frozen(sup.pid, () => {
+      writeFileSync(box.path('bad/supervise/status'), Buffer.from([1, 2, 3, 4, 5]));
+      return bothSvstat(['missing', 'plain', 'bad', 'dead'], box.root);
+    });
     assert.equal(theirs, 'missing: unable to chdir: file does not exist\nplain: unable to open supervise/ok: file does not exist\nbad: unable to read supervise/status: bad format\ndead: supervise not running\n');
     assert.equal(ours, theirs);
   });
@@ -170,10 +186,10 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     const b = fixture(box, 'siglog', 'b');
     const sup = await supervise(box, b);
     const pb = await waitUp(b);
-    const theirs = await runTool(real('supervise'), [b], { timeoutMs: 5000 });
+    const theirs = await runTool(real('supervise'), [b]);
     assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `supervise: fatal: unable to acquire ${b}/supervise/lock: temporary failure\n`]);
     assert.ok(alive(pa) && alive(pb), 'both services untouched');
-    await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, 2000, 'runs wrote starts.log');
+    await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, DEADLINE_MS, 'runs wrote starts.log');
     assert.deepEqual([lines(`${a}/starts.log`).length, lines(`${b}/starts.log`).length], [1, 1]);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });
@@ -190,7 +206,7 @@ describe('svkit clients drive real daemontools supervise', { concurrency: 4, ski
     await supervise(box, dir);
     const s = await waitStatus(dir, (x) => x.len === 20 && x.pid !== 0, 'ours up, 20 bytes');
     // runit's pid file follows the status asynchronously: wait for it to exist and be right.
-    await waitFor(() => existsSync(`${dir}/supervise/pid`) && readFileSync(`${dir}/supervise/pid`, 'utf8') === `${s.pid}\n`, 1000, 'pid file names the child');
+    await waitFor(() => existsSync(`${dir}/supervise/pid`) && readFileSync(`${dir}/supervise/pid`, 'utf8') === `${s.pid}\n`, DEADLINE_MS, 'pid file names the child');
   });
 
   it('ours svc and svstat print what real svc and svstat print for a missing dir, a file, no supervise/ and a dead supervise', async (t) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool, startBackground } from '../helpers/tools.ts';
 import { TRUTH } from '../fixtures/patterns.ts';
 
@@ -94,12 +94,12 @@ for (const [killed, taker] of [['ours', 'real'], ['real', 'ours']] as const) {
     t.after(() => box.cleanup());
     const first = box.track(startBackground(killed === 'ours' ? OURS : REAL, ['./k'], { cwd: box.root, stdio: ['pipe', 'ignore', 'ignore'] }));
     first.stdin?.write('before crash\n');
-    await waitFor(() => { try { return readFileSync(box.path('k/current'), 'utf8') === 'before crash\n'; } catch { return false; } }, 5000, 'line');
+    await waitFor(() => { try { return readFileSync(box.path('k/current'), 'utf8') === 'before crash\n'; } catch { return false; } }, DEADLINE_MS, 'line');
     const takerProg = taker === 'ours' ? OURS : REAL;
     const busy = await runTool(takerProg, ['./k'], { cwd: box.root, input: 'x\n' });
     assert.deepEqual([busy.code, busy.stdout, busy.stderr], [111, '', 'multilog: fatal: unable to lock directory ./k: temporary failure\n']);
     first.kill('SIGKILL');
-    await waitFor(() => first.exitCode !== null || first.signalCode !== null, 5000, 'kill');
+    await waitFor(() => first.exitCode !== null || first.signalCode !== null, DEADLINE_MS, 'kill');
     const r = await runTool(takerProg, ['./k'], { cwd: box.root, input: 'after\n' });
     assert.deepEqual([r.code, r.stdout, r.stderr], [0, '', '']);
     const names = readdirSync(box.path('k')).sort();

@@ -3,8 +3,8 @@
 // Not tested here: runsvdir, svlogd, runsv's log/ handling.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { rmSync, writeFileSync } from 'node:fs';
+import { DEADLINE_MS, Sandbox, frozen, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool, type RunResult } from '../helpers/tools.ts';
 import { alive, fixture, groupAlive, kill, lines, normalizeSeconds, own, procState, supervise, tryStatus, waitStatus, waitUp } from '../fixtures/supervision.ts';
 
@@ -27,20 +27,22 @@ describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
   it('33: sv status reads ours: run with pid, paused, want down + got TERM, down normally up', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
-    const dir = fixture(box, 'slow-stop', 'S');
+    const dir = fixture(box, 'held-stop', 'S');
     await supervise(box, dir);
     const pid = await waitUp(dir);
     assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${pid}) Ns\n`);
     assert.deepEqual(await sv(box, 'pause', './S'), { code: 0, signal: null, stdout: '', stderr: '' });
     await waitStatus(dir, (s) => s.paused === 1, 'paused');
-    assert.equal(procState(pid), 'T');
+    await waitFor(() => procState(pid) === 'T', DEADLINE_MS, 'the child stopped (state T): STOP is delivered when it is next scheduled');
     assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${pid}) Ns, paused\n`);
     assert.equal((await sv(box, 'cont', './S')).code, 0);
     await waitStatus(dir, (s) => s.paused === 0, 'continued');
     assert.equal((await sv(box, 'down', './S')).code, 0);
     await waitStatus(dir, (s) => s.term === 1, 'TERM sent');
+    // held-stop runs on after TERM until ./release exists: the state lasts while sv reads it.
     assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${pid}) Ns, want down, got TERM\n`);
-    await waitStatus(dir, (s) => s.pid === 0, 'down', 3000);
+    writeFileSync(`${dir}/release`, '');
+    await waitStatus(dir, (s) => s.pid === 0, 'down');
     assert.equal(await svStatus(box, 'S'), 'down: ./S: Ns, normally up\n');
   });
 
@@ -54,14 +56,15 @@ describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
     const p1 = await waitUp(dir);
     assert.equal(await svStatus(box, 'S'), `run: ./S: (pid ${p1}) Ns, normally down\n`);
     assert.equal((await sv(box, 'term', './S')).code, 0);
-    const p2 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p1, 'restarted after term', 3000)).pid;
+    const p2 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p1, 'restarted after term')).pid;
     assert.equal((await sv(box, 'kill', './S')).code, 0);
-    const p3 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p2, 'restarted after kill', 3000)).pid;
+    const p3 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p2, 'restarted after kill')).pid;
     assert.ok(!groupAlive(p2));
     assert.equal((await sv(box, 'once', './S')).code, 0);
     await waitStatus(dir, (s) => s.want === 0, 'want once');
     assert.equal((await sv(box, 'term', './S')).code, 0);
-    await waitStatus(dir, (s) => s.pid === 0, 'once: ended, not restarted', 3000);
+    await waitStatus(dir, (s) => s.pid === 0, 'once: ended, not restarted');
+    // A window in which nothing may happen: a busy machine can only hide a wrong restart.
     await sleep(1100);
     assert.equal(tryStatus(dir)?.pid, 0);
     assert.ok(!alive(p3));
@@ -74,24 +77,32 @@ describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
     const dir = fixture(box, 'siglog', 'S');
     await supervise(box, dir);
     await waitUp(dir);
-    await waitFor(() => existsSync(`${dir}/helper.pid`), 2000, 'helper');
     for (const verb of ['hup', 'alarm', 'interrupt', 'quit', '1', '2']) assert.equal((await sv(box, verb, './S')).code, 0, verb);
-    await waitFor(() => lines(`${dir}/sig.log`).length >= 6, 3000, 'six signals');
-    await sleep(100);
+    await waitFor(() => lines(`${dir}/sig.log`).length >= 6, DEADLINE_MS, 'six signals');
+    // sv term reaches the group: once both TERM lines are in, nothing before them is missing.
+    assert.equal((await sv(box, 'term', './S')).code, 0);
+    await waitFor(() => lines(`${dir}/sig.log`).includes('main TERM') && lines(`${dir}/sig.log`).includes('helper TERM'), DEADLINE_MS, 'TERM to both');
     // A shell runs pending traps in signal-number order, so compare as sets.
-    assert.deepEqual(lines(`${dir}/sig.log`).sort(), ['main ALRM', 'main HUP', 'main INT', 'main QUIT', 'main USR1', 'main USR2']);
+    assert.deepEqual(lines(`${dir}/sig.log`).filter((l) => !l.endsWith(' TERM')).sort(), ['main ALRM', 'main HUP', 'main INT', 'main QUIT', 'main USR1', 'main USR2']);
   });
 
-  it('33: sv -w 3 down waits for ours to stop and prints ok: down; sv -w 3 up prints ok: run', async (t) => {
+  // sv's own -w deadline is a client's timeout: 20 s, like ours, so a busy machine does not
+  // make sv give up on a supervise that is doing its job.
+  it('33: sv -w down waits for ours to stop and prints ok: down; sv -w up prints ok: run', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
-    const dir = fixture(box, 'slow-stop', 'S');
+    const dir = fixture(box, 'held-stop', 'S');
     await supervise(box, dir);
     await waitUp(dir);
-    const down = await sv(box, '-w', '3', 'down', './S');
+    let returned = false;
+    const pending = sv(box, '-w', '20', 'down', './S').finally(() => { returned = true; });
+    await waitFor(() => lines(`${dir}/sig.log`).includes('TERM'), DEADLINE_MS, 'TERM reached the run');
+    assert.equal(returned, false, 'sv -w waits while the run is still stopping');
+    writeFileSync(`${dir}/release`, '');
+    const down = await pending;
     assert.deepEqual([down.code, normalizeSeconds(down.stdout), down.stderr], [0, 'ok: down: ./S: Ns, normally up\n', '']);
     assert.equal(tryStatus(dir)?.pid, 0);
-    const up = await sv(box, '-w', '3', 'up', './S');
+    const up = await sv(box, '-w', '20', 'up', './S');
     const pid = tryStatus(dir)?.pid;
     assert.deepEqual([up.code, normalizeSeconds(up.stdout), up.stderr], [0, `ok: run: ./S: (pid ${pid}) Ns\n`, '']);
   });
@@ -99,11 +110,13 @@ describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
   it('33: sv status shows finish with its pid while ours runs ./finish', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
-    const dir = fixture(box, 'finish-log', 'S', { down: '', code: '0' });
+    // ./hold keeps finish running until sv has read the finish state.
+    const dir = fixture(box, 'finish-log', 'S', { down: '', code: '0', hold: '' });
     await supervise(box, dir);
     assert.equal((await sv(box, 'once', './S')).code, 0);
     const fin = await waitStatus(dir, (s) => s.state === 2, 'finish running');
     assert.equal(await svStatus(box, 'S'), `finish: ./S: (pid ${fin.pid}) Ns, normally down\n`);
+    rmSync(`${dir}/hold`);
     await waitStatus(dir, (s) => s.state === 0, 'finish done');
     assert.deepEqual(lines(`${dir}/finish.log`), ['0 0']);
   });
@@ -115,7 +128,9 @@ describe('runit sv drives svkit supervise', { concurrency: 4, skip }, () => {
     const sup = await supervise(box, dir);
     const pid = await waitUp(dir);
     assert.equal((await sv(box, 'exit', './S')).code, 0);
-    await sleep(300);
+    // Evidence that exit was read: the alarm after it in the FIFO is done.
+    assert.equal((await sv(box, 'alarm', './S')).code, 0);
+    await waitFor(() => lines(`${dir}/sig.log`).includes('main ALRM'), DEADLINE_MS, 'ALRM after exit');
     assert.ok(alive(pid) && alive(sup.pid));
     assert.equal((await sv(box, 'down', './S')).code, 0);
     assert.deepEqual(await sup.exited, { code: 0, signal: null });
@@ -129,10 +144,11 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
     const dir = fixture(box, 'siglog', 'S');
-    await supervise(box, dir, real('runsv'));
+    const runsv = await supervise(box, dir, real('runsv'));
     const pid = await waitUp(dir);
+    // Both readers while runsv, the only writer of the status, is stopped.
     const same = async (expected: string): Promise<void> => {
-      const [ours, theirs] = await Promise.all([runTool('svstat', [dir]), runTool(real('svstat'), [dir])]);
+      const [ours, theirs] = await frozen(runsv.pid, () => Promise.all([runTool('svstat', [dir]), runTool(real('svstat'), [dir])]));
       assert.equal(normalizeSeconds(theirs.stdout), `${dir}: ${expected}\n`, 'real svstat');
       assert.equal(normalizeSeconds(ours.stdout), normalizeSeconds(theirs.stdout));
     };
@@ -143,7 +159,7 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     await same(`up (pid ${pid}) N seconds`);
     await svc('p');
     await waitStatus(dir, (s) => s.paused === 1, 'paused');
-    assert.equal(procState(pid), 'T');
+    await waitFor(() => procState(pid) === 'T', DEADLINE_MS, 'the child stopped (state T): STOP is delivered when it is next scheduled');
     await same(`up (pid ${pid}) N seconds, paused`);
     await svc('c');
     await waitStatus(dir, (s) => s.paused === 0, 'continued');
@@ -154,16 +170,17 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     const p2 = await waitUp(dir);
     await same(`up (pid ${p2}) N seconds`);
     await svc('t');
-    const p3 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p2, 'restarted after -t', 3000)).pid;
+    const p3 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p2, 'restarted after -t')).pid;
     await svc('k');
-    const p4 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p3, 'restarted after -k', 3000)).pid;
+    const p4 = (await waitStatus(dir, (s) => s.pid !== 0 && s.pid !== p3, 'restarted after -k')).pid;
     await svc('d');
     await waitStatus(dir, (s) => s.pid === 0, 'down');
     await svc('o');
-    const p5 = (await waitStatus(dir, (s) => s.pid !== 0, 'once', 3000)).pid;
+    const p5 = (await waitStatus(dir, (s) => s.pid !== 0, 'once')).pid;
     assert.ok(p5 !== p4);
     await svc('t');
     await waitStatus(dir, (s) => s.pid === 0, 'once ended');
+    // A window in which nothing may happen: a busy machine can only hide a wrong restart.
     await sleep(1200);
     assert.equal(tryStatus(dir)?.pid, 0, 'not restarted after once');
   });
@@ -172,10 +189,18 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     const box = new Sandbox();
     t.after(() => box.cleanup());
     const dir = fixture(box, 'crash-loop', 'rq');
-    await supervise(box, dir, real('runsv'));
-    await waitFor(() => lines(`${dir}/starts.log`).length >= 1, 3000, 'first start');
-    await waitStatus(dir, (s) => s.pid === 0 && s.want === 0x75 && s.len === 20, 'back-off');
-    const [ours, theirs] = await Promise.all([runTool('svstat', ['rq'], { cwd: box.root }), runTool(real('svstat'), ['rq'], { cwd: box.root })]);
+    const runsv = await supervise(box, dir, real('runsv'));
+    await waitFor(() => lines(`${dir}/starts.log`).length >= 1, DEADLINE_MS, 'first start');
+    // Frozen in its back-off: a stopped runsv cannot start the next attempt while both read.
+    // Stopped at a moment when the status says back-off (else let go and try again).
+    let both: RunResult[] = [];
+    await waitFor(() => frozen(runsv.pid, async () => {
+      const s = tryStatus(dir);
+      if (s === undefined || !(s.pid === 0 && s.want === 0x75 && s.len === 20)) return false;
+      both = await Promise.all([runTool('svstat', ['rq'], { cwd: box.root }), runTool(real('svstat'), ['rq'], { cwd: box.root })]);
+      return true;
+    }), DEADLINE_MS, 'both svstats read runsv frozen in its back-off');
+    const [ours, theirs] = both as [RunResult, RunResult];
     assert.equal(normalizeSeconds(ours.stdout), 'rq: down N seconds, normally up, want up\n');
     assert.equal(normalizeSeconds(ours.stdout), normalizeSeconds(theirs.stdout));
   });
@@ -205,10 +230,10 @@ describe('svkit clients drive real runsv', { concurrency: 4, skip }, () => {
     const b = fixture(box, 'siglog', 'b');
     const sup = await supervise(box, b);
     const pb = await waitUp(b);
-    const theirs = await runTool(real('runsv'), [b], { timeoutMs: 5000 });
+    const theirs = await runTool(real('runsv'), [b]);
     assert.deepEqual([theirs.code, theirs.stdout, theirs.stderr], [111, '', `runsv ${b}: fatal: unable to lock supervise/lock: temporary failure\n`]);
     assert.ok(alive(pb));
-    await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, 2000, 'runs wrote starts.log');
+    await waitFor(() => lines(`${a}/starts.log`).length > 0 && lines(`${b}/starts.log`).length > 0, DEADLINE_MS, 'runs wrote starts.log');
     assert.deepEqual([lines(`${a}/starts.log`).length, lines(`${b}/starts.log`).length], [1, 1]);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });

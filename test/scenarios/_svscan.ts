@@ -1,8 +1,8 @@
 // Shared helpers of the svscan scenario tests (not a test file itself).
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { type Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, type Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { BIN, startBackground } from '../helpers/tools.ts';
 
 export interface Svscan {
@@ -85,7 +85,7 @@ function running(dir: string): number {
 }
 
 /** Waits until DIR's status says run with a live pid (its run, not its finish); returns it. */
-export async function waitUp(dir: string, timeoutMs = 5000): Promise<number> {
+export async function waitUp(dir: string, timeoutMs = DEADLINE_MS): Promise<number> {
   let pid = 0;
   await waitFor(() => {
     pid = running(dir);
@@ -95,7 +95,7 @@ export async function waitUp(dir: string, timeoutMs = 5000): Promise<number> {
 }
 
 /** Waits until DIR's status says run with a live pid other than old; returns it. */
-export async function waitNewPid(dir: string, old: number, timeoutMs = 5000): Promise<number> {
+export async function waitNewPid(dir: string, old: number, timeoutMs = DEADLINE_MS): Promise<number> {
   let pid = 0;
   await waitFor(() => {
     pid = running(dir);
@@ -164,6 +164,31 @@ export function fdInode(pid: number, fd: number): number | undefined {
 }
 
 /**
+ * The number N of the last complete "TAG N" line of a log file (0 while none): how far a
+ * service's sequence has got, read from the file's tail so it can be polled cheaply. Tests wait
+ * on it instead of assuming how many lines a given time produces (fewer on a busy machine).
+ */
+export function lastNumber(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, 256));
+    readSync(fd, buf, 0, buf.length, size - buf.length);
+    const text = buf.toString('latin1');
+    const complete = text.slice(0, text.lastIndexOf('\n'));
+    const m = /(\d+)$/.exec(complete);
+    return m === null ? 0 : Number(m[1]);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Checks sequence-numbered lines "TAG N": for each tag the numbers must run 1, 2, 3 ... with
  * no gap and no duplicate. Returns the highest number per tag; throws with a description.
  */
@@ -181,26 +206,4 @@ export function checkSequences(text: string, pattern = /^(\S+) (\d+)$/): Map<str
     last.set(tag, n);
   }
   return last;
-}
-
-/**
- * Finds the phase of svscan's periodic rescan: a dangling link DIR/NAME gets its target
- * created outside DIR, which no watch event reports, so only a periodic pass (or HUP) picks it
- * up. Returns performance.now() just after the pass started it (the pass itself was at most a
- * poll interval earlier): the next periodic pass is due one period after that.
- */
-export async function periodicPass(box: Sandbox, scan: Svscan, scanDir: string, name: string): Promise<number> {
-  symlinkSync(box.path('targets', name), box.path(scanDir, name));
-  const warning = `unable to stat ${scanDir}/${name}: file does not exist`;
-  await waitFor(() => scan.stderr().includes(warning), 5000, `warning about ${name}`);
-  box.service(`staging/${name}`, 'exec sleep 1000');
-  mkdirSync(box.path('targets'), { recursive: true });
-  renameSync(box.path('staging', name), box.path('targets', name));
-  const dir = box.path(scanDir, name);
-  const end = performance.now() + 5000;
-  while (performance.now() < end) {
-    if (statusPid(dir) !== 0) return performance.now();
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`${name} was not picked up by a periodic pass`);
 }

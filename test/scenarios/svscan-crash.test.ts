@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
-import { alive, checkSequences, processesIn, startSvscan, type Svscan, statusPid, supervised, waitUp } from './_svscan.ts';
+import { alive, checkSequences, lastNumber, processesIn, startSvscan, type Svscan, statusPid, supervised, waitUp } from './_svscan.ts';
 
 async function kill9(scan: Svscan): Promise<void> {
   process.kill(scan.pid, 'SIGKILL');
@@ -34,34 +34,36 @@ test('kill -9 of svscan three times under full-rate logging: services adopted, n
 
   for (let round = 1; round <= 3; round++) {
     const before = size(out);
-    await waitFor(() => size(out) > before + 10_000, 5000, `round ${round}: the log grows`);
+    await waitFor(() => size(out) > before + 10_000, DEADLINE_MS, `round ${round}: the log grows`);
     await kill9(scan);
     stderr.push(scan.stderr());
     for (const pid of pids) assert.ok(alive(pid), `round ${round}: pid ${pid} survived svscan's death`);
     const grown = size(out);
-    await waitFor(() => size(out) > grown + 10_000, 5000, `round ${round}: logging goes on without svscan`);
+    await waitFor(() => size(out) > grown + 10_000, DEADLINE_MS, `round ${round}: logging goes on without svscan`);
 
-    const t0 = performance.now();
+    // How soon is a bench row (bench/svscan.bench.ts, 'back under supervision after kill -9'):
+    // here only that it happens, and with the same processes.
     scan = startSvscan(box, 'sc');
-    await waitFor(() => dirs.every(supervised), 1000, `round ${round}: every service supervised again within 1 s`);
-    const ms = performance.now() - t0;
+    await waitFor(() => dirs.every(supervised), DEADLINE_MS, `round ${round}: every service supervised again`);
     for (const [i, dir] of dirs.entries()) {
       assert.equal(statusPid(dir), pids[i], `round ${round}: ${dir} adopted, same pid`);
       const here = processesIn(box.root, dir);
       assert.deepEqual(here.map((p) => p.pid), [pids[i]], `round ${round}: exactly one process in ${dir}`);
     }
     const ok = await runTool('svok', [dirs[0] ?? '']);
-    assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, '', ''], `round ${round}: svok after ${ms.toFixed(0)} ms`);
+    assert.deepEqual([ok.code, ok.stdout, ok.stderr], [0, '', ''], `round ${round}: svok`);
   }
   // Adopted services answer commands: svc -t of the quiet one restarts it under the new svscan.
   const svcT = await runTool('svc', ['-t', dirs[2] ?? '']);
   assert.deepEqual([svcT.code, svcT.stdout, svcT.stderr], [0, '', '']);
-  await waitFor(() => statusPid(dirs[2] ?? '') !== pids[2] && statusPid(dirs[2] ?? '') !== 0, 5000, 'quiet restarted');
+  await waitFor(() => statusPid(dirs[2] ?? '') !== pids[2] && statusPid(dirs[2] ?? '') !== 0, DEADLINE_MS, 'quiet restarted');
   assert.equal(alive(pids[2] ?? 0), false);
 
   // A clean stop at the end: the log holds one unbroken sequence from one process.
   const grown = size(out);
-  await waitFor(() => size(out) > grown + 10_000, 5000, 'the log grows under the last svscan');
+  await waitFor(() => size(out) > grown + 10_000, DEADLINE_MS, 'the log grows under the last svscan');
+  // Enough lines for the count below, however slowly a busy machine lets fast run.
+  await waitFor(() => lastNumber(out) > 40_000, DEADLINE_MS, 'over 40000 lines logged');
   for (const pid of pids.slice(0, 2)) assert.ok(alive(pid), `pid ${pid} never died (no broken pipe)`);
   process.kill(scan.pid, 'SIGTERM');
   assert.deepEqual(await scan.exited, { code: 0, signal: null });
@@ -85,5 +87,5 @@ test('after kill -9 of svscan, Sandbox.cleanup reaps the orphaned services and l
   const orphans = processesUnder(box.root);
   for (const pid of pids) assert.ok(orphans.includes(pid), `orphan ${pid} found by its cwd`);
   await box.cleanup();
-  await waitFor(() => orphans.every((pid) => !alive(pid)), 5000, 'orphans killed');
+  await waitFor(() => orphans.every((pid) => !alive(pid)), DEADLINE_MS, 'orphans killed');
 });

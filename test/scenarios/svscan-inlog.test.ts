@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
-import { alive, startSvscan, statusPid, supervised, waitUp, type Svscan } from './_svscan.ts';
+import { alive, lastNumber, startSvscan, statusPid, supervised, waitUp, type Svscan } from './_svscan.ts';
 
 /** Every line logged in DIR, archives first (their names sort by time), then current. */
 function logged(dir: string): string[] {
@@ -36,7 +36,7 @@ test('S/log/multilog is run in-process: stamped lines, multilog layout, clean 07
   const scan = startSvscan(box, 'sc');
   await waitUp(box.path('sc/hello'));
   const main = box.path('sc/hello/log/main');
-  await waitFor(() => size(join(main, 'current')) > 0 && readFileSync(join(main, 'current'), 'latin1').includes('two'), 5000, 'lines logged');
+  await waitFor(() => size(join(main, 'current')) > 0 && readFileSync(join(main, 'current'), 'latin1').includes('two'), DEADLINE_MS, 'lines logged');
   const lines = logged(main);
   assert.equal(lines.length, 2);
   for (const [i, word] of ['one', 'two'].entries()) assert.match(lines[i] ?? '', new RegExp(`^@[0-9a-f]{24} ${word}$`));
@@ -60,21 +60,24 @@ test('kill -9 of svscan three times under full-rate in-process logging: no line 
   const pid = await waitUp(dir);
   for (let round = 1; round <= 3; round++) {
     const before = size(current);
-    await waitFor(() => size(current) > before + 20_000 || size(current) < before, 5000, `round ${round}: the log grows`);
+    await waitFor(() => size(current) > before + 20_000 || size(current) < before, DEADLINE_MS, `round ${round}: the log grows`);
     await kill9(scan);
     assert.ok(alive(pid), `round ${round}: the service survived svscan's death`);
     scan = startSvscan(box, 'sc');
-    await waitFor(() => supervised(dir), 1000, `round ${round}: supervised again within 1 s`);
+    await waitFor(() => supervised(dir), DEADLINE_MS, `round ${round}: supervised again`);
     assert.equal(statusPid(dir), pid, `round ${round}: adopted, same pid`);
   }
   const grown = size(current);
-  await waitFor(() => size(current) > grown + 20_000 || size(current) < grown, 5000, 'logging goes on');
+  await waitFor(() => size(current) > grown + 20_000 || size(current) < grown, DEADLINE_MS, 'logging goes on');
+  // Enough lines for the count below, however slowly a busy machine lets fast run.
+  await waitFor(() => lastNumber(current) > 10_000, DEADLINE_MS, 'over 10000 lines logged');
   scan.child.kill('SIGTERM');
   assert.deepEqual(await scan.exited, { code: 0, signal: null });
   // Sequence numbers from the one service process: no gap. A kill landing in the microseconds
   // between a write and its consume may repeat lines once (documented); it never skips one.
   let prev = 0;
   let repeats = 0;
+  let repeatedBytes = 0;
   for (const line of logged(box.path('sc/fast/log/main'))) {
     const m = /^(\d+) (\d+)$/.exec(line);
     assert.ok(m !== null, `well-formed line: ${JSON.stringify(line)}`);
@@ -82,11 +85,15 @@ test('kill -9 of svscan three times under full-rate in-process logging: no line 
     const n = Number(m[2]);
     if (n <= prev) {
       repeats++;
+      repeatedBytes += line.length + 1;
       continue;
     }
     assert.equal(n, prev + 1, `no line lost after ${prev}`);
     prev = n;
   }
   assert.ok(prev > 10_000, `logged ${prev} lines`);
-  assert.ok(repeats <= 3 * 1000, `at most a chunk repeated per crash (${repeats} lines)`);
+  // The promise (docs/svscan.md): a kill between a write and its consume repeats that chunk,
+  // at most one tee of 64 KiB (pipelog's CHUNK) per crash. Counted in bytes: how many lines a
+  // chunk holds depends on how full the pipe was, which load changes (3946 lines were seen).
+  assert.ok(repeatedBytes <= 3 * 65536, `at most a chunk repeated per crash (${repeats} lines, ${repeatedBytes} bytes)`);
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, runTool } from '../helpers/tools.ts';
 import { alive, blockedReading, checkSequences, procState, startSvscan, type Svscan, waitNewPid, waitUp } from './_svscan.ts';
 
@@ -41,10 +41,10 @@ async function svc(args: string[]): Promise<void> {
  */
 async function restartLogger(service: string, servicePid: number, log: string, loggerPid: number, letter: string): Promise<number> {
   await svc(['-p', service]);
-  await waitFor(() => procState(servicePid) === 'T', 5000, 'service paused');
-  await waitFor(() => blockedReading(loggerPid, 0), 5000, 'logger idle in read()');
+  await waitFor(() => procState(servicePid) === 'T', DEADLINE_MS, 'service paused');
+  await waitFor(() => blockedReading(loggerPid, 0), DEADLINE_MS, 'logger idle in read()');
   await svc([letter, log]);
-  await waitFor(() => !alive(loggerPid), 5000, 'old logger gone');
+  await waitFor(() => !alive(loggerPid), DEADLINE_MS, 'old logger gone');
   await svc(['-c', service]);
   return waitNewPid(log, loggerPid);
 }

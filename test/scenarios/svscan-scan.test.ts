@@ -2,11 +2,11 @@
 // scenarios 20 and 22), pickup of new directories and removal of old ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, existsSync, chmodSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool } from '../helpers/tools.ts';
-import { alive, checkSequences, fdInode, periodicPass, processesIn, sandboxProcesses, startSvscan, statusPid, supervised, waitNewPid, waitUp } from './_svscan.ts';
+import { alive, blockedReading, checkSequences, fdInode, procState, processesIn, sandboxProcesses, startSvscan, statusPid, supervised, waitNewPid, waitUp } from './_svscan.ts';
 
 const DANGLING = 'svscan: warning: unable to stat sc/dang: file does not exist\n';
 
@@ -19,7 +19,7 @@ async function passHappened(box: Sandbox, pid: number, name: string): Promise<vo
   box.service(`targets/${name}`, 'exec sleep 1000');
   symlinkSync(box.path(`targets/${name}`), box.path(`sc/${name}`));
   process.kill(pid, 'SIGHUP');
-  await waitUp(box.path(`sc/${name}`), 5000);
+  await waitUp(box.path(`sc/${name}`));
 }
 
 test('svscan supervises every subdirectory from one process: dot-names skipped, links followed, files ignored, dangling link warned about once', async (t) => {
@@ -36,7 +36,7 @@ test('svscan supervises every subdirectory from one process: dot-names skipped, 
   const a = await waitUp(box.path('sc/a'));
   const log = await waitUp(box.path('sc/a/log'));
   const lnk = await waitUp(box.path('sc/lnk'));
-  await waitFor(() => scan.stderr().includes(DANGLING), 5000, 'dangling warning');
+  await waitFor(() => scan.stderr().includes(DANGLING), DEADLINE_MS, 'dangling warning');
 
   // One Node process: svscan itself is the parent of every service and logger, no supervise.
   const procs = sandboxProcesses(box.root);
@@ -84,7 +84,7 @@ test('scenario 20: the service\'s stdout and the logger\'s stdin are one FIFO; r
   assert.ok(fifo.isFIFO());
   assert.equal(fdInode(aPid, 1), fifo.ino, 'run\'s stdout is the FIFO');
   assert.equal(fdInode(logPid, 0), fifo.ino, 'log/run\'s stdin is the FIFO');
-  await waitFor(() => existsSync(join(alog, 'out.txt')) && readFileSync(join(alog, 'out.txt'), 'utf8').includes(`${aPid} 3\n`), 5000, 'lines in the log');
+  await waitFor(() => existsSync(join(alog, 'out.txt')) && readFileSync(join(alog, 'out.txt'), 'utf8').includes(`${aPid} 3\n`), DEADLINE_MS, 'lines in the log');
   checkSequences(readFileSync(join(alog, 'out.txt'), 'utf8'));
 
   const svc = peer('svc') ?? '';
@@ -107,64 +107,71 @@ test('scenario 20: the service\'s stdout and the logger\'s stdin are one FIFO; r
   // Real svc -d / -u on the service, -t on its logger; sv down/up on the other service.
   const down = await runTool(svc, ['-d', a]);
   assert.deepEqual([down.code, down.stdout, down.stderr], [0, '', '']);
-  await waitFor(() => statusPid(a) === 0 && !alive(aPid), 5000, 'a down');
+  await waitFor(() => statusPid(a) === 0 && !alive(aPid), DEADLINE_MS, 'a down');
   const st2 = await runTool(svstat, [a]);
   assert.deepEqual([st2.code, st2.stderr], [0, '']);
   assert.match(st2.stdout, new RegExp(`^${a}: down \\d+ seconds, normally up\\n$`));
   const up = await runTool(svc, ['-u', a]);
   assert.deepEqual([up.code, up.stdout, up.stderr], [0, '', '']);
   const aPid2 = await waitNewPid(a, aPid);
+  // A logger killed between its read() and its write() loses what it held, whatever the pipe
+  // does (a gap the check below would find: seen on a busy machine). So, as in svscan-log,
+  // the TERM goes to the logger while it is idle in read(): the service paused, the pipe drained.
+  const pause = await runTool(svc, ['-p', a]);
+  assert.deepEqual([pause.code, pause.stdout, pause.stderr], [0, '', '']);
+  await waitFor(() => procState(aPid2) === 'T', DEADLINE_MS, 'a paused');
+  await waitFor(() => blockedReading(logPid, 0), DEADLINE_MS, 'logger idle in read()');
   const term = await runTool(svc, ['-t', alog]);
   assert.deepEqual([term.code, term.stdout, term.stderr], [0, '', '']);
   const logPid2 = await waitNewPid(alog, logPid);
+  const cont = await runTool(svc, ['-c', a]);
+  assert.deepEqual([cont.code, cont.stdout, cont.stderr], [0, '', '']);
   assert.equal(fdInode(logPid2, 0), fifo.ino, 'the restarted logger reads the same FIFO');
   assert.equal(fdInode(aPid2, 1), fifo.ino, 'the restarted service writes the same FIFO');
-  const svDown = await runTool(sv, ['-w', '5', 'down', b]);
+  const svDown = await runTool(sv, ['-w', '20', 'down', b]); // sv's deadline: generous, like ours
   assert.equal(svDown.code, 0, svDown.stdout + svDown.stderr);
   assert.match(svDown.stdout, new RegExp(`^ok: down: ${b}: \\d+s, normally up\\n$`));
   assert.equal(svDown.stderr, '');
   assert.equal(alive(bPid), false);
-  const svUp = await runTool(sv, ['-w', '5', 'up', b]);
+  const svUp = await runTool(sv, ['-w', '20', 'up', b]);
   assert.equal(svUp.code, 0, svUp.stdout + svUp.stderr);
   assert.match(svUp.stdout, new RegExp(`^ok: run: ${b}: \\(pid \\d+\\) \\d+s\\n$`));
   await waitNewPid(b, bPid);
 
   // Nothing lost or doubled across those restarts.
   const before = readFileSync(join(alog, 'out.txt'), 'utf8').length;
-  await waitFor(() => readFileSync(join(alog, 'out.txt'), 'utf8').length > before + 20, 5000, 'more lines');
+  await waitFor(() => readFileSync(join(alog, 'out.txt'), 'utf8').length > before + 20, DEADLINE_MS, 'more lines');
   const seqs = checkSequences(readFileSync(join(alog, 'out.txt'), 'utf8'));
   assert.deepEqual([...seqs.keys()], [String(aPid), String(aPid2)], 'one sequence per instance of run');
   assert.equal(scan.stderr(), '');
 });
 
-test('a new service directory is started at once, without waiting for the periodic rescan', async (t) => {
+// How soon a new directory is picked up is a speed target (bench/svscan.bench.ts, 'new service
+// dir to its child running (pickup)', <= 50 ms): told apart from the periodic pass only by a
+// clock. Here: renamed-in and created-in-place directories are started, a directory whose run is
+// not yet executable is not started early and draws no warning.
+test('a new service directory is started; one whose run is not yet executable waits for it, without a warning', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   box.service('sc/first', 'exec sleep 1000');
   const scan = startSvscan(box, 'sc');
   await waitUp(box.path('sc/first'));
-
-  // Everything below happens just after a periodic pass, so only the watch can start it
-  // before the next pass, which is RESCAN_MS = 1000 ms later.
-  const pass = await periodicPass(box, scan, 'sc', 'probe');
-  const sinceMs = (): string => `${(performance.now() - pass).toFixed(0)} ms after the last periodic pass`;
   for (const name of ['n1', 'n2']) {
     // Made complete elsewhere, then renamed in.
     box.service(`staging/${name}`, 'exec sleep 1000');
     renameSync(box.path(`staging/${name}`), box.path(`sc/${name}`));
-    await waitUp(box.path(`sc/${name}`), 5000);
-    assert.ok(performance.now() - pass < 900, `${name} up ${sinceMs()}`);
+    await waitUp(box.path(`sc/${name}`));
   }
-  // Created in place, run written a little later: started as soon as run is executable, not
-  // before (no warning about a missing run) and without waiting for a periodic pass.
-  mkdirSync(box.path('sc/late'));
-  writeFileSync(box.path('sc/late/run'), '#!/bin/sh\nexec sleep 1000\n');
+  // Appears with a run that is not executable yet, made so a little later: started once run is
+  // executable, not before, and without a warning about run. (svscan gives such a directory a
+  // 1 s grace; the test's gap is 100 ms, written beforehand so only rename -> chmod counts.)
+  box.write('staging/late/run', '#!/bin/sh\nexec sleep 1000\n', 0o644);
+  renameSync(box.path('staging/late'), box.path('sc/late'));
   await new Promise((r) => setTimeout(r, 100)); // the gap a user leaves between writing run and chmod
   assert.equal(statusPid(box.path('sc/late')), 0, 'not started before run is executable');
   chmodSync(box.path('sc/late/run'), 0o755);
-  await waitUp(box.path('sc/late'), 5000);
-  assert.ok(performance.now() - pass < 900, `late up ${sinceMs()}`);
-  assert.equal(scan.stderr(), 'svscan: warning: unable to stat sc/probe: file does not exist\n', 'no other warning');
+  await waitUp(box.path('sc/late'));
+  assert.equal(scan.stderr(), '', 'no warning');
 });
 
 test('a removed service directory is brought down, its logger drains, and it is forgotten', async (t) => {
@@ -179,24 +186,31 @@ test('a removed service directory is brought down, its logger drains, and it is 
   const keep = await waitUp(box.path('sc/keep'));
   const gone = await waitUp(box.path('sc/gone'));
   const logger = await waitUp(box.path('sc/gone/log'));
-  await waitFor(() => existsSync(out) && readFileSync(out, 'utf8') === 'hello\n', 5000, 'hello logged');
+  await waitFor(() => existsSync(out) && readFileSync(out, 'utf8') === 'hello\n', DEADLINE_MS, 'hello logged');
 
-  rmSync(box.path('sc/gone'), { recursive: true, force: true, maxRetries: 5 });
-  await waitFor(() => !alive(gone) && !alive(logger), 5000, 'service and logger gone');
+  // The directory leaves the scan dir at once (renamed out), and is deleted once svscan has let
+  // go of it. An rm -r of the live directory instead races the supervisors, which go on
+  // writing supervise/ files while they bring the service and its logger down: the rm can
+  // fail (ENOTEMPTY) and a write can meet a file the rm just took (a warning). On a busy
+  // machine both were seen; the rm -r takes long enough to interleave.
+  mkdirSync(box.path('trash'));
+  renameSync(box.path('sc/gone'), box.path('trash/gone'));
+  await waitFor(() => !alive(gone) && !alive(logger), DEADLINE_MS, 'service and logger gone');
   // The logger read everything up to EOF: the service's last words, then its own marker.
-  await waitFor(() => readFileSync(out, 'utf8') === 'hello\nbye\nEOF\n', 5000, `drained log (${readFileSync(out, 'utf8')})`);
+  await waitFor(() => readFileSync(out, 'utf8') === 'hello\nbye\nEOF\n', DEADLINE_MS, `drained log (${readFileSync(out, 'utf8')})`);
   // Forgotten: svscan holds no file of the removed directory any more.
   await waitFor(() => {
     const fds = readdirSync(`/proc/${scan.pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${scan.pid}/fd/${fd}`); } catch { return ''; } });
-    return !fds.some((l) => l.includes('/sc/gone/'));
-  }, 5000, 'svscan let go of sc/gone');
+    return !fds.some((l) => l.includes('/sc/gone/') || l.includes('/trash/gone/'));
+  }, DEADLINE_MS, 'svscan let go of sc/gone');
+  rmSync(box.path('trash/gone'), { recursive: true });
   assert.equal(statusPid(box.path('sc/keep')), keep, 'the other service was not touched');
   assert.ok(alive(keep));
 
   // The same name again is a new service, started at once.
   box.service('staging/gone', 'exec sleep 1000');
   renameSync(box.path('staging/gone'), box.path('sc/gone'));
-  const again = await waitUp(box.path('sc/gone'), 5000);
+  const again = await waitUp(box.path('sc/gone'));
   assert.notEqual(again, gone);
   assert.equal(scan.stderr(), '');
 });

@@ -601,11 +601,12 @@ export class Supervisor {
   }
 
   /**
-   * ENOENT because the service directory itself is gone: not worth a warning, as svscan is
-   * about to bring the service down (and a supervisor that is stopping has nothing to say).
+   * ENOENT because the service directory itself is gone, or is being removed (rm -r takes
+   * supervise/ before the directory): not worth a warning, as svscan is about to bring the
+   * service down (and a supervisor that is stopping has nothing to say).
    */
   private vanished(err: unknown): boolean {
-    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd)); // sync-ok: error path only; a stat of the dir itself, opens nothing
+    return isErrno(err, 'ENOENT') && (this.exiting || !existsSync(this.cwd) || !existsSync(join(this.cwd, SERVICE.superviseDir))); // sync-ok: error path only; stats of the dir itself, open nothing
   }
 
   private writeFailed(file: string, err: unknown): void {

@@ -136,6 +136,8 @@ describe('real daemontools clients drive svkit supervise', { concurrency: 4, ski
     await svc('-o', dir);
     const s = await waitStatus(dir, (x) => x.pid !== 0, 'once started');
     assert.equal(s.want, 0);
+    // Its traps are set once it is in starts.log: a TERM before that would end it unlogged.
+    await waitFor(() => lines(`${dir}/starts.log`).length === 1, DEADLINE_MS, 'run ready');
     await svc('-t', dir);
     await waitStatus(dir, (x) => x.pid === 0, 'ended');
     // A window in which nothing may happen: a busy machine can only hide a wrong restart

@@ -35,34 +35,36 @@ export interface ScannedOptions {
   readonly registry?: ChildRegistry | undefined;
 }
 
+type LogKind = 'run' | 'script' | 'other' | 'none';
+
 /**
  * What S/log is: a logger to supervise (S/log/run, or neither file: its supervisor then says
  * run is missing), a multilog script for the in-process log engine (S/log/multilog without
- * S/log/run), something else (a mistake), or nothing.
+ * S/log/run), something else (a mistake), or nothing. Pure: both lookups below feed it.
  */
-async function logKind(path: string): Promise<'run' | 'script' | 'other' | 'none'> {
-  const probe = (p: string): Promise<string> => probeServiceFile(p).catch(() => 'absent');
-  const log = await probe(path);
+function classifyLog(log: string, hasRun: boolean, hasScript: boolean): LogKind {
   if (log === 'absent') return 'none';
   if (log !== 'directory') return 'other';
-  if (await probe(join(path, SERVICE.run)) !== 'absent') return 'run';
-  return await probe(join(path, SERVICE.logScript)) !== 'absent' ? 'script' : 'run';
+  return hasRun || !hasScript ? 'run' : 'script';
 }
 
-/** logKind, at once, for the descriptor budget before the first ensure(): stats only, opens nothing. */
-function logKindNow(path: string): 'run' | 'script' | 'other' | 'none' {
-  const type = (p: string): 'directory' | 'other' | 'absent' => {
+/** logKind off the main thread (stats only). */
+async function logKind(path: string): Promise<LogKind> {
+  const probe = (p: string): Promise<string> => probeServiceFile(p).catch(() => 'absent');
+  const [log, run, script] = await Promise.all([probe(path), probe(join(path, SERVICE.run)), probe(join(path, SERVICE.logScript))]);
+  return classifyLog(log, run !== 'absent', script !== 'absent');
+}
+
+/** The same at once, for the descriptor budget before the first ensure(): stats only, opens nothing. */
+function logKindNow(path: string): LogKind {
+  const type = (p: string): string => {
     try {
       return statSync(p).isDirectory() ? 'directory' : 'other'; // sync-ok: a stat never waits on a FIFO
     } catch {
       return 'absent';
     }
   };
-  const log = type(path);
-  if (log === 'absent') return 'none';
-  if (log !== 'directory') return 'other';
-  if (type(join(path, SERVICE.run)) !== 'absent') return 'run';
-  return type(join(path, SERVICE.logScript)) !== 'absent' ? 'script' : 'run';
+  return classifyLog(type(path), type(join(path, SERVICE.run)) !== 'absent', type(join(path, SERVICE.logScript)) !== 'absent');
 }
 
 /** S/log/multilog, parsed; its size is capped and a FIFO or device there is an error. */
@@ -85,7 +87,7 @@ export class ScannedService {
   /** The ensure() under way: one at a time, and stop() waits for it. */
   private ensuring: Promise<void> | undefined;
   /** What S/log was at the last ensure(), for cost(). */
-  private logSeen: 'run' | 'script' | 'other' | 'none' | undefined;
+  private logSeen: LogKind | undefined;
 
   constructor(opts: ScannedOptions) {
     this.opts = opts;

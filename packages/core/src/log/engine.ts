@@ -46,7 +46,8 @@ class Engine implements Log {
     this.timestamp = script.timestamp;
     const cwd = opts.cwd ?? process.cwd();
     const warn = (m: string): void => opts.onWarning?.(m);
-    this.selector = new Selector(script.actions, cwd, { warn, alert: (l) => opts.onAlert?.(l) });
+    const stdout = opts.onStdout;
+    this.selector = new Selector(script.actions, cwd, { warn, alert: (l) => opts.onAlert?.(l), ...(stdout ? { stdout } : {}) }, this.timestamp ? STAMP_LEN : 0);
     try {
       for (const a of script.actions) {
         if (a.kind !== 'dir') continue;

@@ -7,6 +7,8 @@ export interface LogOptions {
   readonly onWarning?: (message: string) => void;
   /** Output of the `e` action: the (possibly shortened) line with its newline. */
   readonly onAlert?: (line: Uint8Array) => void;
+  /** Output of the `1` action: the line's first 1000 bytes without its TAI64N label or newline. */
+  readonly onStdout?: (body: Buffer, stamp: boolean) => void;
   /** Called when a paused log can take input again. */
   readonly onDrain?: () => void;
   /** Retry delay after a failed write/rename/processor (default 5000 ms, as 0.76). */

@@ -6,6 +6,8 @@ export type LogAction =
   | { readonly kind: 'select'; readonly pattern: Uint8Array }
   | { readonly kind: 'deselect'; readonly pattern: Uint8Array }
   | { readonly kind: 'alert' }
+  /** `1` / `1t` (svscan's in-process script only): copy the line to svscan's stdout, labelled. */
+  | { readonly kind: 'stdout'; readonly stamp: boolean }
   | { readonly kind: 'status'; readonly file: string }
   | { readonly kind: 'dir'; readonly dir: string; readonly size: number; readonly num: number; readonly processor: string | undefined };
 
@@ -36,7 +38,7 @@ function number(action: string, where: string | undefined): number {
  * Parses multilog's argv (`where`: the file it came from, for messages). Unlike 0.76, which ignores what it does not know, anything that is
  * not an action (a bare name, `t` after the first place, `sabc`, an empty `=`) is a usage error.
  */
-export function parseScript(args: readonly string[], where?: string): LogScript {
+export function parseScript(args: readonly string[], where?: string, inProcess = false): LogScript {
   let size = DEFAULT_SIZE;
   let num = DEFAULT_NUM;
   let processor: string | undefined;
@@ -60,6 +62,12 @@ export function parseScript(args: readonly string[], where?: string): LogScript 
       // An empty processor resets to none (0.76 would run `sh -c ''` and archive nothing).
       case '!': processor = rest === '' ? undefined : rest; break;
       case '.': case '/': actions.push({ kind: 'dir', dir: action, size, num, processor }); break;
+      // s6-log's `1`. Only svscan has a stdout shared by every service; multilog refuses it.
+      // No 0.76 action starts with a digit, so it cannot mean anything else in a real script.
+      case '1':
+        if (!inProcess || (rest !== '' && rest !== 't')) throw bad(action, 'unknown action', where);
+        actions.push({ kind: 'stdout', stamp: rest === 't' });
+        break;
       case 't': throw bad(action, 't must be the first action', where);
       default: throw bad(action, 'unknown action', where);
     }

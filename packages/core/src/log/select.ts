@@ -17,6 +17,8 @@ const ELLIPSIS = Buffer.from('...\n');
 export interface SelectHooks {
   readonly alert: (line: Buffer) => void;
   readonly warn: (message: string) => void;
+  /** The `1` action: the line's visible part without its TAI64N label, no newline. */
+  readonly stdout?: (body: Buffer, stamp: boolean) => void;
 }
 
 export class Selector {
@@ -28,8 +30,12 @@ export class Selector {
   private readonly hooks: SelectHooks;
 
   /** Opens every `=file` (0600, never truncated) relative to cwd; a failure is fatal. */
-  constructor(actions: readonly LogAction[], cwd: string, hooks: SelectHooks) {
+  /** Bytes of TAI64N label at the start of each line (the script's `t`), left out of `1`'s copy. */
+  private readonly labelLen: number;
+
+  constructor(actions: readonly LogAction[], cwd: string, hooks: SelectHooks, labelLen = 0) {
     this.actions = actions;
+    this.labelLen = labelLen;
     this.hooks = hooks;
     this.needed = actions.some((a) => a.kind !== 'dir');
     try {
@@ -58,6 +64,7 @@ export class Selector {
         case 'deselect': if (selected && matchPattern(a.pattern, line, 0, len)) selected = false; break;
         case 'alert': if (selected) this.alert(line, len); break;
         case 'status': if (selected) this.status(this.statusFds[status] as number, a.file, line, len); status++; break;
+        case 'stdout': if (selected) this.hooks.stdout?.(Buffer.from(line.subarray(this.labelLen, len)), a.stamp); break;
         case 'dir': sel[dir++] = selected ? 1 : 0; break;
       }
     }

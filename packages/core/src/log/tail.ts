@@ -23,7 +23,7 @@ export function inProcessLogTail(dir: string, n = 3): string[] {
   if (text === undefined) return [];
   let first: string | undefined;
   try {
-    const action = parseScript(parseLogScriptFile(text)).actions.find((a) => a.kind === 'dir');
+    const action = parseScript(parseLogScriptFile(text), undefined, true).actions.find((a) => a.kind === 'dir');
     if (action?.kind === 'dir') first = action.dir;
   } catch {
     return [];

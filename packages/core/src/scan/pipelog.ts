@@ -31,6 +31,8 @@ export interface PipeLogOptions {
   readonly name: string;
   readonly poller: Poller;
   readonly onWarning: (message: string) => void;
+  /** Where the script's `1` action sends a line (svscan's stdout, labelled). */
+  readonly onStdout?: (body: Buffer, stamp: boolean) => void;
 }
 
 export class PipeLog {
@@ -58,7 +60,7 @@ export class PipeLog {
     this.onWarning = opts.onWarning;
     this.fifo = fifo;
     this.name = opts.name;
-    const logOpts: LogOptions = { cwd: opts.cwd, onWarning: opts.onWarning, onDrain: () => this.drained(), processorTimeoutMs: PROCESSOR_TIMEOUT_MS };
+    const logOpts: LogOptions = { cwd: opts.cwd, onWarning: opts.onWarning, onDrain: () => this.drained(), processorTimeoutMs: PROCESSOR_TIMEOUT_MS, ...(opts.onStdout ? { onStdout: opts.onStdout } : {}) };
     this.log = openLog(script, logOpts);
     this.fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // sync-ok: O_NONBLOCK on our own FIFO
     this.scratch = sys().pipe(true);

@@ -7,6 +7,7 @@ import { SvkitError } from '../formats/errors.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { parseLogScriptFile, parseScript } from '../log/script.ts';
 import { closeLogPipe, openLogPipe, type LogPipe } from './logpipe.ts';
+import type { StdoutSink } from '../log/stdoutsink.ts';
 import { PipeLog } from './pipelog.ts';
 import { InProcessLogFace } from './inlogface.ts';
 import { errnoText } from '../formats/errno.ts';
@@ -33,6 +34,8 @@ export interface ScannedOptions {
   readonly poller: Poller;
   readonly onEvent?: EventSink;
   readonly registry?: ChildRegistry | undefined;
+  /** svscan's stdout, for the in-process script's `1` action. */
+  readonly stdout?: StdoutSink;
 }
 
 type LogKind = 'run' | 'script' | 'other' | 'none';
@@ -73,7 +76,11 @@ async function readLogScript(logDir: string): Promise<ReturnType<typeof parseScr
   const file = await readServiceFile(join(logDir, SERVICE.logScript));
   if (file.kind === 'absent') throw new SvkitError('temporary', `unable to read ${name}: file does not exist`);
   if (file.kind !== 'ok') throw new SvkitError('permanent', `unable to read ${name}: ${serviceFileProblem(file) ?? ''}`);
-  return parseScript(parseLogScriptFile(file.data.toString('utf8')), join(logDir, SERVICE.logScript));
+  return parseScript(parseLogScriptFile(file.data.toString('utf8')), join(logDir, SERVICE.logScript), true);
+}
+
+function toStdout(sink: StdoutSink, name: string): (body: Buffer, stamp: boolean) => void {
+  return (body, stamp) => sink.line(name, body, stamp);
 }
 
 export class ScannedService {
@@ -153,7 +160,10 @@ export class ScannedService {
     try {
       if ((kind === 'run' || kind === 'script') && this.pipe === undefined) this.pipe = openLogPipe(path);
       if (script !== undefined && this.pipe !== undefined && this.pipeLog === undefined) {
-        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, { cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning });
+        this.pipeLog = new PipeLog(join(path, SERVICE.logPipe), script, {
+          cwd: logDir, name: logDir, poller: this.opts.poller, onWarning: this.opts.onWarning,
+          ...(this.opts.stdout ? { onStdout: toStdout(this.opts.stdout, escapeName(this.opts.name)) } : {}),
+        });
         try {
           this.logFace = new InProcessLogFace(resolve(logDir), logDir);
         } catch (err) {
@@ -174,7 +184,7 @@ export class ScannedService {
     }
     if (this.main === undefined || this.main.finished) {
       const out = this.pipe?.serviceEnd ?? stderr;
-      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], onWarning: this.opts.onWarning, registry: this.opts.registry, name: this.opts.name, ...this.events(this.opts.name) });
+      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], logged: this.pipe !== undefined, onWarning: this.opts.onWarning, registry: this.opts.registry, name: this.opts.name, ...this.events(this.opts.name) });
       main.start();
       this.main = main;
     }

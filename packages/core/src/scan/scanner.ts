@@ -9,6 +9,7 @@ import { unable } from '../formats/errors.ts';
 import { sharedPoller } from '../os/poller.ts';
 import { FdBudget } from './fdbudget.ts';
 import { Journal } from './journal.ts';
+import { StdoutSink } from '../log/stdoutsink.ts';
 import { ScannedService } from './scanned.ts';
 import { bringDownVanished, presentDirs } from './vanished.ts';
 import { SERVICE } from '../formats/servicedir.ts';
@@ -54,6 +55,8 @@ export interface ScannerOptions {
   readonly dir: string;
   readonly onWarning: (message: string) => void;
   readonly stderr?: number;
+  /** Where the in-process logs' `1` action writes (default 1). */
+  readonly stdout?: number;
   /** Every service's events, labelled by name (`web`, `web/log`), and the scanner's own (service ''). */
   readonly onEvent?: EventSink;
 }
@@ -104,6 +107,8 @@ export class Scanner {
   private readonly warners = new Map<string, Warner>();
   private readonly poller = sharedPoller();
   private readonly journal: Journal;
+  /** svscan's stdout for every in-process log's `1` action (a warning at most once a minute each). */
+  private readonly stdout: StdoutSink;
   private budget: FdBudget | undefined;
   /** Names left unstarted for lack of descriptors in the last pass; their stat says so. */
   private short = new Set<string>();
@@ -121,6 +126,8 @@ export class Scanner {
   constructor(opts: ScannerOptions) {
     this.opts = opts;
     this.journal = new Journal(opts.dir, opts.onWarning);
+    const warner = new Warner(opts.onWarning);
+    this.stdout = new StdoutSink(opts.stdout ?? 1, (m) => warner.warn(m));
   }
 
   /** Checks the directory, supervises what is there, starts the periodic rescan. */
@@ -263,7 +270,7 @@ export class Scanner {
       if (!this.ready(name, path)) return;
       const stderr = this.opts.stderr ?? 2;
       const service = new ScannedService({
-        path, name, devNull: this.devNull, stderr, poller: this.poller, registry: this.journal, onWarning: (m) => this.warn(name, m),
+        path, name, devNull: this.devNull, stderr, poller: this.poller, registry: this.journal, onWarning: (m) => this.warn(name, m), stdout: this.stdout,
         ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }),
       });
       if (!this.afford(service, spend)) {

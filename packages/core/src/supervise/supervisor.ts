@@ -26,6 +26,7 @@ import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '..
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
+import { childStdio, wantsStderrInLog } from './logstderr.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -41,6 +42,8 @@ export interface SupervisorOptions {
   readonly dir: string;
   /** fds given to run and finish as 0, 1, 2. */
   readonly stdio?: readonly [number, number, number];
+  /** stdio[1] is the service's log pipe: a `log-stderr` file may send stderr there too. */
+  readonly logged?: boolean;
   readonly onWarning?: (message: string) => void;
   /** Transitions (start, exit, restart, commands, stop escalation) as ServiceEvents, labelled `dir`. */
   readonly onEvent?: EventSink;
@@ -59,6 +62,9 @@ export class Supervisor {
   private readonly label: string;
   private readonly cwd: string;
   private readonly stdio: readonly [number, number, number];
+  private readonly logged: boolean;
+  /** `log-stderr` as last read at a start: stderr goes into the log pipe. */
+  private stderrInLog = false;
   private readonly warner: Warner;
   private readonly onEvent: EventSink | undefined;
   /** How the last child ended, for the restart event that follows it. */
@@ -127,6 +133,7 @@ export class Supervisor {
     this.label = escapeName(opts.dir);
     this.cwd = resolvePath(opts.dir);
     this.stdio = opts.stdio ?? [0, 1, 2];
+    this.logged = opts.logged ?? false;
     this.warner = new Warner(opts.onWarning ?? (() => {}));
     this.fileWarner = new Warner(opts.onWarning ?? (() => {}));
     this.onEvent = opts.onEvent;
@@ -428,7 +435,9 @@ export class Supervisor {
     this.starting = true;
     const env = this.readEnv();
     env.catch(() => {}); // handled where spawn awaits it
-    void this.health.load().then(() => {
+    const intoLog = this.logged ? wantsStderrInLog(this.cwd, this.label, (m) => this.warner.warn(m)) : Promise.resolve(false);
+    void Promise.all([this.health.load(), intoLog]).then(([, joined]) => {
+      this.stderrInLog = joined;
       this.starting = false;
       if (!this.closed) void this.spawn('run', './run', [], env);
     });
@@ -458,7 +467,7 @@ export class Supervisor {
       return this.afterDown();
     }
     const extraFds = state === 'run' ? this.health.spawnFds() : undefined;
-    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: this.stdio, ...(extraFds ? { extraFds } : {}) });
+    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: childStdio(this.stdio, this.stderrInLog), ...(extraFds ? { extraFds } : {}) });
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {

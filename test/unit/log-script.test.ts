@@ -31,3 +31,10 @@ test('a script file has one action per line, comments and blank lines skipped', 
   const text = '# log of web\nt\n\n  s1000000  \nn20\n!gzip -c\n-* debug *\n./main\n';
   assert.deepEqual(parseLogScriptFile(text), ['t', 's1000000', 'n20', '!gzip -c', '-* debug *', './main']);
 });
+
+test('1 and 1t (svscan\'s in-process script only): copy to stdout; multilog and anything else refuse them', () => {
+  assert.deepEqual(parseScript(['t', '1', '1t', './main'], 'S/log/multilog', true).actions.slice(0, 2), [{ kind: 'stdout', stamp: false }, { kind: 'stdout', stamp: true }]);
+  assert.throws(() => parseScript(['1']), /unable to parse action 1: unknown action/);
+  assert.throws(() => parseScript(['1x'], undefined, true), /unable to parse action 1x: unknown action/);
+  assert.throws(() => parseScript(['12'], undefined, true), /unable to parse action 12: unknown action/);
+});

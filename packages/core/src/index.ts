@@ -24,3 +24,7 @@ export { inProcessLogTail } from './log/tail.ts';
 export * from './formats/healthstate.ts';
 export * from './supervise/healthview.ts';
 export * from './supervise/topview.ts';
+export { findLogPlaces, serviceLogDir, type LogPlace } from './log/where.ts';
+export { parseGrep, parseSince, viewLine, type LineView } from './log/view.ts';
+export { showLog } from './log/svlog.ts';
+export type { LogFollower } from './log/follow.ts';

@@ -22,6 +22,8 @@ export interface LogSnapshot {
   readonly sources: Source[];
   /** current, kept open for following from `size`. */
   readonly current: { fh: FileHandle; ino: number; size: number } | undefined;
+  /** Name of the newest archive read ('' if none): a follower goes on after it. */
+  readonly lastArchive: string;
   close(): Promise<void>;
 }
 
@@ -31,17 +33,20 @@ export async function snapshot(dir: string): Promise<LogSnapshot> {
   const cst = cur === undefined ? undefined : await cur.stat();
   const names = (await readdir(dir)).filter((n) => isArchiveName(n) && (n.endsWith('.s') || n.endsWith('.u'))).sort();
   const sources: Source[] = [];
+  let lastArchive = '';
   for (const n of names) {
     const path = join(dir, n);
     const st = await stat(path).catch(() => undefined);
     if (st === undefined || !st.isFile() || (cst !== undefined && st.ino === cst.ino)) continue;
     const fh = await open(path, 'r').catch(() => undefined);
-    if (fh !== undefined) sources.push({ fh, size: st.size, complete: true });
+    if (fh === undefined) continue;
+    sources.push({ fh, size: st.size, complete: true });
+    lastArchive = n;
   }
   const current = cur === undefined || cst === undefined ? undefined : { fh: cur, ino: cst.ino, size: cst.size };
   if (current !== undefined) sources.push({ fh: current.fh, size: current.size, complete: false });
   return {
-    sources, current,
+    sources, current, lastArchive,
     close: async () => { for (const s of sources) if (s.fh !== current?.fh) await s.fh.close(); },
   };
 }

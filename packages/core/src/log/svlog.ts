@@ -56,7 +56,7 @@ export async function showLog(place: LogPlace, opts: ShowOptions, out: (text: st
     }
     if (follow === undefined) return undefined;
     const at = snap.current === undefined ? 0 : await lineEnd(snap.current.fh, snap.current.size);
-    return new LogFollower(place.dir, snap.current, at, { line: show, removed: follow.removed, failed: follow.failed });
+    return new LogFollower(place.dir, snap.current, at, snap.lastArchive, { line: show, removed: follow.removed, failed: follow.failed });
   } finally {
     await snap.close();
     if (follow === undefined) await snap.current?.fh.close();

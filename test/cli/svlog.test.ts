@@ -115,7 +115,6 @@ async function followAcrossRotations(t: import('node:test').TestContext, log: Re
   });
   const archives = readdirSync(box.path('sc/x/log/main')).filter((n) => n.startsWith('@'));
   assert.ok(archives.length >= 6, `rotated (${archives.length} archives)`);
-  if (process.env['SVLOG_DEBUG']) console.error(JSON.stringify(numbers(out).reduce<number[][]>((a, n) => { const l = a.at(-1); if (l && l[1] === n - 1) l[1] = n; else a.push([n, n]); return a; }, [])));
   assert.deepEqual(numbers(out), Array.from({ length: N }, (_, k) => k + 1), 'every line once, in order');
   assert.equal(err, '');
   f.kill('SIGTERM');

@@ -90,6 +90,7 @@ export async function main(args: string[]): Promise<number> {
         };
         const failed = (err: unknown): void => {
           if (err instanceof Closed) return done();
+          if (process.env['SVKIT_DEBUG']) process.stderr.write(`${(err as Error).stack}\n`);
           warn(PROG, `unable to read ${place.dir}: ${errnoText(err)}`);
           exit = 111;
           if (--live === 0) done();

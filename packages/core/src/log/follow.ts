@@ -75,6 +75,8 @@ export class LogFollower {
   private async step(): Promise<void> {
     if (this.cur !== undefined) this.pos = await linesOf(this.cur.fh, this.pos, this.hooks.line);
     const next = await this.openCurrent();
+    // In this order: current, then `previous`, then the archives, so a file between them is seen in one of the three.
+    const inPrevious = next !== undefined && (await stat(join(this.dir, 'previous')).catch(() => undefined)) !== undefined;
     let names: string[];
     try {
       names = (await readdir(this.dir)).filter((n) => isArchiveName(n) && (n.endsWith('.s') || n.endsWith('.u')) && n > this.lastArchive).sort();
@@ -107,10 +109,13 @@ export class LogFollower {
       await fh.close();
       this.lastArchive = name;
     }
-    if (this.cur === undefined && next !== undefined && !nextArchived) {
+    // A file still in `previous` (mid-rotation) comes before the new current: wait for its
+    // archive (the link wakes us) rather than take current first.
+    const pending = this.cur === undefined && next !== undefined && !nextArchived && inPrevious;
+    if (this.cur === undefined && next !== undefined && !nextArchived && !pending) {
       this.cur = next;
       this.pos = await linesOf(next.fh, 0, this.hooks.line);
-    } else if (next !== undefined && next !== this.cur && next !== old) {
+    } else if (next !== undefined && next !== this.cur && (next !== old || pending)) {
       await next.fh.close(); // a second handle of a file we hold, or one read as an archive
     }
   }

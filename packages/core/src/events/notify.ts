@@ -95,9 +95,12 @@ export class NotifyRunner {
 
   private async timeoutMs(): Promise<number> {
     const f = await readServiceFile(join(this.o.cwd, NOTIFY_TIMEOUT_FILE), 64).catch(() => undefined);
-    if (f?.kind !== 'ok') return NOTIFY_TIMEOUT_S * 1000;
-    const n = Number(f.data.toString().trim());
-    return Number.isFinite(n) && n > 0 ? Math.min(n, 3600) * 1000 : NOTIFY_TIMEOUT_S * 1000;
+    if (f === undefined || f.kind === 'absent') return NOTIFY_TIMEOUT_S * 1000;
+    const text = f.kind === 'ok' ? f.data.toString().trim() : '';
+    const n = /^\d{1,4}(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (n > 0) return Math.min(n, 3600) * 1000;
+    this.o.warn(`unable to parse ${this.o.label}/${NOTIFY_TIMEOUT_FILE}: ${f.kind === 'ok' ? `not a number of seconds: ${JSON.stringify(text.slice(0, 40))}` : 'not a regular file or too big'}, using ${NOTIFY_TIMEOUT_S}`);
+    return NOTIFY_TIMEOUT_S * 1000;
   }
 
   private async run(path: string, event: ServiceEvent): Promise<void> {

@@ -86,7 +86,10 @@ class DirFeed {
     this.watchDir();
     const lines = await this.tail.start(replay);
     this.deliverLines(lines);
-    if (!this.tail.found) this.status = await readStatusFile(this.dir);
+    if (this.tail.found) return;
+    const first = await readStatusFile(this.dir);
+    // A change seen meanwhile (pump) already holds a newer status.
+    this.status ??= first;
   }
 
   close(): void {

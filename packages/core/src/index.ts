@@ -28,3 +28,5 @@ export { findLogPlaces, serviceLogDir, type LogPlace } from './log/where.ts';
 export { parseGrep, parseSince, viewLine, type LineView } from './log/view.ts';
 export { showLog } from './log/svlog.ts';
 export type { LogFollower } from './log/follow.ts';
+export { openFeed, openScanFeed, feedSources, isServiceDir, type Feed, type FeedOptions, type FeedSource } from './events/feed.ts';
+export { EVENTS_FILE, EVENTS_OLD, EVENTS_MAX } from './events/journal.ts';

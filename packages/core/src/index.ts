@@ -24,3 +24,4 @@ export { inProcessLogTail } from './log/tail.ts';
 export * from './formats/healthstate.ts';
 export * from './supervise/healthview.ts';
 export * from './supervise/topview.ts';
+export { startOrphanReaper, reaperMode, type OrphanReaper, type ReaperMode } from './os/reaper.ts';

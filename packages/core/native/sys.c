@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -468,6 +470,72 @@ static napi_value js_proc_scan(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* reapOrphans(owned, max): reaps exited children that nobody in this process owns (orphans
+ * reparented to a PID 1 or a subreaper). waitid(P_ALL, WNOWAIT) only peeks at the next zombie;
+ * it is reaped (waitpid) only when its pid is not in `owned` (a sorted Int32Array of the pids
+ * that the addon's spawn or child_process started, whose owners reap them). It stops at the first
+ * owned zombie (its owner takes it next; the caller passes again later) or after max reaps, so a
+ * flood never holds the main thread. Returns [reaped, blocked]: blocked is 1 when it stopped at
+ * an owned zombie, 2 when it stopped at max, 0 when no zombie is left (or no child at all). */
+static int owned_has(const int32_t *v, size_t n, int32_t pid) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (v[mid] == pid) return 1;
+    if (v[mid] < pid) lo = mid + 1; else hi = mid;
+  }
+  return 0;
+}
+
+static napi_value js_reap_orphans(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], arr, v;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool is_ta = false;
+  int max = 0;
+  if (argc < 2 || napi_is_typedarray(env, argv[0], &is_ta) != napi_ok || !is_ta || !arg_int(env, argv[1], &max) || max <= 0) {
+    napi_throw_type_error(env, NULL, "reapOrphans(owned: Int32Array, max)");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  size_t n = 0;
+  void *data = NULL;
+  napi_get_typedarray_info(env, argv[0], &type, &n, &data, NULL, NULL);
+  if (type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "reapOrphans(owned: Int32Array, max)");
+    return NULL;
+  }
+  const int32_t *owned = (const int32_t *)data;
+  int reaped = 0, blocked = 0;
+  for (;;) {
+    if (reaped >= max) { blocked = 2; break; }
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int r;
+    do r = waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT); while (r == -1 && errno == EINTR);
+    if (r == -1 || si.si_pid == 0) break; /* ECHILD: no child at all; 0: none exited */
+    if (owned_has(owned, n, (int32_t)si.si_pid)) { blocked = 1; break; }
+    int st;
+    pid_t w;
+    do w = waitpid(si.si_pid, &st, WNOHANG); while (w == -1 && errno == EINTR);
+    if (w <= 0) break;
+    reaped++;
+  }
+  napi_create_array_with_length(env, 2, &arr);
+  napi_create_int32(env, reaped, &v);
+  napi_set_element(env, arr, 0, v);
+  napi_create_int32(env, blocked, &v);
+  napi_set_element(env, arr, 1, v);
+  return arr;
+}
+
+/* subreaper(): prctl(PR_SET_CHILD_SUBREAPER, 1): orphans of our descendants come to us. */
+static napi_value js_subreaper(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) return throw_errno(env, "prctl");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
@@ -479,6 +547,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
     {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
+    {"reapOrphans", NULL, js_reap_orphans, NULL, NULL, NULL, napi_default, NULL},
+    {"subreaper", NULL, js_subreaper, NULL, NULL, NULL, napi_default, NULL},
     {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
     {"procScan", NULL, js_proc_scan, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -30,3 +30,4 @@ export { showLog } from './log/svlog.ts';
 export type { LogFollower } from './log/follow.ts';
 export { openFeed, openScanFeed, feedSources, isServiceDir, type Feed, type FeedOptions, type FeedSource } from './events/feed.ts';
 export { EVENTS_FILE, EVENTS_OLD, EVENTS_MAX } from './events/journal.ts';
+export { startOrphanReaper, reaperMode, type OrphanReaper, type ReaperMode } from './os/reaper.ts';

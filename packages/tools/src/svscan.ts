@@ -1,5 +1,5 @@
 // svscan: supervises every service directory of DIR from this one process (docs/svscan.md).
-import { requireAddon, Scanner, Warner, type ServiceEvent } from '@svkit/core';
+import { reaperMode, requireAddon, Scanner, startOrphanReaper, Warner, type ServiceEvent } from '@svkit/core';
 import { watch } from 'chokidar';
 import { runMain } from './_cli/run.ts';
 import { eventLine } from './_cli/events.ts';
@@ -39,6 +39,8 @@ export async function main(args: string[]): Promise<number> {
   });
   process.on('SIGHUP', () => scanner.scan());
   process.on('SIGPIPE', () => {});
+  // As PID 1 (or SVKIT_SUBREAPER=1) every orphan comes to us: reap those no one here owns (docs/container.md).
+  const reaper = startOrphanReaper(reaperMode());
   await scanner.start();
   process.title = `svscan ${dir}`;
   // Watching is only a hint that makes pickup immediate; the periodic rescan stays the truth.
@@ -51,6 +53,7 @@ export async function main(args: string[]): Promise<number> {
   watcher.on('error', (err) => watchWarner.warn(`unable to watch ${dir}: ${err instanceof Error ? err.message : String(err)}`));
   await finished;
   await watcher.close();
+  reaper?.stop();
   process.removeAllListeners('SIGHUP');
   process.removeAllListeners('SIGPIPE');
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(sig);

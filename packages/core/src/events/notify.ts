@@ -5,6 +5,7 @@
 // group, and a group still there after the timeout (S/notify-timeout, seconds, default 30) is
 // killed. The hook's stdout and stderr are the supervisor's stderr (svscan's log).
 import { spawn } from 'node:child_process';
+import { ownChildProcess } from '../os/owned.ts';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -106,7 +107,7 @@ export class NotifyRunner {
   private async run(path: string, event: ServiceEvent): Promise<void> {
     const ms = await this.timeoutMs();
     await new Promise<void>((resolve) => {
-      const child = spawn(path, [event.kind], { cwd: this.o.cwd, stdio: ['pipe', this.o.stderr, this.o.stderr], detached: true });
+      const child = ownChildProcess(spawn(path, [event.kind], { cwd: this.o.cwd, stdio: ['pipe', this.o.stderr, this.o.stderr], detached: true }));
       const timer = setTimeout(() => {
         this.o.warn(`unable to run ${this.o.label}/notify for ${event.kind}: still running after ${ms / 1000} s, killed`);
         if (child.pid !== undefined) killGroup(child.pid);

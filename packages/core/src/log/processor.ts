@@ -3,6 +3,7 @@
 // The processor is an asynchronous child: its directory waits (input stays in the pipe or in
 // multilog's stdin) while it runs, but the thread goes on serving everything else.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ownChildProcess } from '../os/owned.ts';
 import { closeSync, constants, fchmodSync, fsyncSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { isErrno } from '../formats/errno.ts';
@@ -40,11 +41,11 @@ export function startProcessor(d: DirPlace, processor: string, timeoutMs?: numbe
     fds.push(openIn(d, 'state', O_RDONLY | O_CREAT, 'read'));
     fds.push(openIn(d, 'newstate', O_WRONLY | O_CREAT | O_TRUNC, 'create'));
     const [previous, processed, state, newstate] = fds as [number, number, number, number];
-    child = spawn('/bin/sh', ['-c', processor], {
+    child = ownChildProcess(spawn('/bin/sh', ['-c', processor], {
       cwd: d.path,
       stdio: [previous, processed, 'inherit', 'ignore', state, newstate],
       detached: timeoutMs !== undefined,
-    });
+    }));
   } catch (err) {
     closeAll();
     return { done: Promise.reject(err instanceof LogFault ? err : new LogFault(`unable to fork for processor in ${d.name}`, err)), kill: () => {} };

@@ -1,6 +1,7 @@
 // The one place children are started, with the options a supervisor needs.
 import { closeSync } from 'node:fs';
 import { sharedPoller } from './poller.ts';
+import { disownPid, ownPid } from './owned.ts';
 import { sys } from './sys.ts';
 
 /** How often a child without a pidfd is checked for its exit (waitpid WNOHANG). */
@@ -56,7 +57,10 @@ export function spawnChild(file: string, args: readonly string[], opts: SpawnOpt
     return { pid: undefined, ended: Promise.resolve({ code: null, signal: null, error }) };
   }
   // From here on the child exists: whatever fails, it is watched and reaped, never lost.
-  return { pid, ended: watchPidfd(pid) ?? pollExit(pid) };
+  // Owned until reaped, so the orphan reaper (reaper.ts) never takes its status.
+  ownPid(pid);
+  const ended = (watchPidfd(pid) ?? pollExit(pid)).then((end) => { disownPid(pid); return end; });
+  return { pid, ended };
 }
 
 /** The child's end through a pidfd on the shared poller; undefined when no pidfd can be had (EMFILE). */

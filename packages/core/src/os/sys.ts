@@ -22,6 +22,10 @@ interface Sys {
   reap(pidfd: number): [number | null, number | null] | null;
   /** waitpid(pid, WNOHANG): [exitCode, signal] of an exited child, or null while it runs; throws ECHILD. */
   reapPid(pid: number): [number | null, number | null] | null;
+  /** Reaps up to max exited children whose pids are not in owned (sorted): [reaped, blocked] (1: stopped at an owned zombie, 2: at max, 0: none left). */
+  reapOrphans(owned: Int32Array, max: number): [number, number];
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1). */
+  subreaper(): void;
   /** [soft, hard] RLIMIT_NOFILE (-1: unlimited); raise: soft set to hard first. */
   nofile(raise?: boolean): [number, number];
 }

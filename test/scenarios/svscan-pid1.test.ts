@@ -1,0 +1,66 @@
+// svscan as PID 1 of a real PID namespace and as a subreaper (issue 9): orphans reaped, TERM
+// stops every service and exits 0, a supervised child's status is never taken from its owner.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { noPidns, ps, startPid1, zombiesOf } from './_pidns.ts';
+import { startSvscan } from './_svscan.ts';
+
+// Forty orphans: each subshell exits at once, its `sleep` child is reparented to PID 1 (or the subreaper).
+const DOUBLE_FORK = 'i=0; while [ $i -lt 40 ]; do (sleep 0.3 &); i=$((i+1)); done\necho forked > forked\nexec sleep 1000';
+
+/** True once no orphan sleep of ours is left under pid and nothing is a zombie there. */
+function orphansGone(pid: number): boolean {
+  const kids = ps().filter((p) => p.ppid === pid);
+  return kids.every((p) => p.state !== 'Z') && kids.filter((p) => p.comm === 'sleep').length <= 1;
+}
+
+describe('svscan as PID 1', { concurrency: 2, skip: noPidns() }, () => {
+  it('reaps the orphans of a double-forking service; TERM stops every service and exits 0', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dbl = box.service('scan/dbl', DOUBLE_FORK);
+    const calm = box.service('scan/calm', 'trap "echo term > got-term; exit 0" TERM\necho $$ > pid\nwhile :; do sleep 1; done');
+    const init = await startPid1(box, box.path('scan'));
+    await waitFor(() => existsSync(join(dbl, 'forked')) && existsSync(join(calm, 'pid')), 20_000, 'both services started');
+    await waitFor(() => orphansGone(init.pid), 20_000, 'orphans reaped');
+    assert.deepEqual(zombiesOf(init.pid), []);
+    process.kill(init.pid, 'SIGTERM');
+    const end = await init.exited;
+    assert.deepEqual(end, { code: 0, signal: null });
+    assert.equal(readFileSync(join(calm, 'got-term'), 'utf8'), 'term\n');
+    // The services' own stderr (sh's "Terminated") is theirs; svscan itself says nothing.
+    assert.doesNotMatch(init.stderr(), /svscan:/);
+  });
+
+  it('a supervised child killed by a signal keeps its status: finish gets it, orphans or not', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    box.service('scan/dbl', DOUBLE_FORK);
+    const dier = box.service('scan/dier', 'echo x >> starts\n[ $(wc -l < starts) -ge 4 ] && exec sleep 1000\nkill -USR1 $$', { finish: 'echo "$1 $2" >> ends' });
+    const init = await startPid1(box, box.path('scan'));
+    await waitFor(() => existsSync(join(dier, 'ends')) && readFileSync(join(dier, 'ends'), 'utf8').split('\n').length > 3, 30_000, 'three ends');
+    // 10 is SIGUSR1: every end seen by its supervisor, none taken by the orphan reaper (-1 0).
+    assert.deepEqual(readFileSync(join(dier, 'ends'), 'utf8').trim().split('\n'), ['-1 10', '-1 10', '-1 10']);
+    process.kill(init.pid, 'SIGTERM');
+    assert.deepEqual(await init.exited, { code: 0, signal: null });
+  });
+});
+
+describe('svscan as a subreaper', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+  it('SVKIT_SUBREAPER=1: orphans come to svscan and are reaped', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const dbl = box.service('scan/dbl', DOUBLE_FORK);
+    process.env['SVKIT_SUBREAPER'] = '1';
+    const sv = startSvscan(box, box.path('scan'));
+    delete process.env['SVKIT_SUBREAPER'];
+    await waitFor(() => existsSync(join(dbl, 'forked')), 20_000, 'the service started');
+    await waitFor(() => orphansGone(sv.pid), 20_000, 'orphans reaped');
+    sv.child.kill('SIGTERM');
+    assert.deepEqual(await sv.exited, { code: 0, signal: null });
+    assert.equal(sv.stderr(), '');
+  });
+});

@@ -28,6 +28,18 @@ export interface SpawnOptions {
   readonly stdio: readonly [number, number, number];
   /** More fds for the child: [source, target] (a readiness pipe on fd N, say). */
   readonly extraFds?: readonly (readonly [number, number])[];
+  /** user, rlimit/, umask, nice: applied between fork and exec (the slow path; absent: posix_spawn). */
+  readonly creds?: SpawnCreds;
+}
+
+/** What the addon applies in the child; rlimits are [resource, soft, hard] (-1 unlimited, hard -2 keep). */
+export interface SpawnCreds {
+  uid?: number;
+  gid?: number;
+  groups?: number[];
+  limits?: (readonly [number, number, number])[];
+  umask?: number;
+  nice?: number;
 }
 
 function envp(env: NodeJS.ProcessEnv | readonly Buffer[]): readonly (string | Buffer)[] {
@@ -52,7 +64,7 @@ function envp(env: NodeJS.ProcessEnv | readonly Buffer[]): readonly (string | Bu
 export function spawnChild(file: string, args: readonly string[], opts: SpawnOptions): Spawned {
   let pid: number;
   try {
-    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio, ...(opts.extraFds ?? []).flat()]);
+    pid = sys().spawn(file, [file, ...args], envp(opts.env), opts.cwd, [...opts.stdio, ...(opts.extraFds ?? []).flat()], opts.creds);
   } catch (error) {
     return { pid: undefined, ended: Promise.resolve({ code: null, signal: null, error }) };
   }

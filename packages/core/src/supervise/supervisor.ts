@@ -17,6 +17,7 @@ import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
+import { failedStep, readStartCreds, StartCredsError, type StartCreds } from './startcreds.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { STATUS_SIZE, unpackStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
@@ -441,11 +442,13 @@ export class Supervisor {
     this.starting = true;
     const env = this.readEnv();
     env.catch(() => {}); // handled where spawn awaits it
+    const creds = readStartCreds(this.cwd, this.label);
+    creds.catch(() => {});
     const intoLog = this.logged ? wantsStderrInLog(this.cwd, this.label, (m) => this.warner.warn(m)) : Promise.resolve(false);
     void Promise.all([this.health.load(), intoLog]).then(([, joined]) => {
       this.stderrInLog = joined;
       this.starting = false;
-      if (!this.closed) void this.spawn('run', './run', [], env);
+      if (!this.closed) void this.spawn('run', './run', [], env, creds);
     });
   }
 
@@ -453,14 +456,16 @@ export class Supervisor {
    * Reads env/ (off the main thread), then spawns. Commands that arrive meanwhile change want
    * and are honoured here: a run whose service was brought down (or told to exit) is not started.
    */
-  private async spawn(state: 'run' | 'finish', file: string, args: string[], envRead = this.readEnv()): Promise<void> {
+  private async spawn(state: 'run' | 'finish', file: string, args: string[], envRead = this.readEnv(), credsRead = readStartCreds(this.cwd, this.label)): Promise<void> {
     let env: NodeJS.ProcessEnv | EnvBlock;
+    let creds: StartCreds | undefined;
     this.starting = true;
     try {
-      env = await envRead;
+      [env, creds] = await Promise.all([envRead, credsRead]);
     } catch (err) {
       this.starting = false;
       if (this.closed) return;
+      if (err instanceof StartCredsError) return this.credsFailed(state, err.message);
       if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
       this.state = 'down';
       this.writeStatus();
@@ -473,13 +478,14 @@ export class Supervisor {
       return this.afterDown();
     }
     const extraFds = state === 'run' ? this.health.spawnFds() : undefined;
-    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: childStdio(this.stdio, this.stderrInLog), ...(extraFds ? { extraFds } : {}) });
+    const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: childStdio(this.stdio, this.stderrInLog), ...(extraFds ? { extraFds } : {}), ...(creds ? { creds } : {}) });
     if (child.pid === undefined) {
       this.writeStatus();
       void child.ended.then((end) => {
         this.lastEnd = {};
-        this.warnUnlessRemoved(end.error, `unable to start ${this.label}/${file.slice(2)}: ${errnoText(end.error)}`);
-        if (state === 'run') this.health.startFailed(`unable to start ${file.slice(2)}: ${errnoText(end.error)}`);
+        const why = `${failedStep(end.error)}${errnoText(end.error)}`;
+        this.warnUnlessRemoved(end.error, `unable to start ${this.label}/${file.slice(2)}: ${why}`);
+        if (state === 'run') this.health.startFailed(`unable to start ${file.slice(2)}: ${why}`);
         this.state = 'down';
         this.writeStatus();
         this.afterDown();
@@ -498,6 +504,15 @@ export class Supervisor {
     this.emit('start', pid, { what: state });
     if (state === 'run') this.health.runStarted(pid);
     void child.ended.then((end) => this.childEnded(pid, end));
+  }
+
+  /** A bad user/rlimit/umask/nice file or an unknown user: one warning, kept down, the reason in svstat -v. */
+  private credsFailed(state: 'run' | 'finish', reason: string): void {
+    this.warnUnlessRemoved(undefined, `unable to start ${this.label}/${state}: ${reason}`);
+    if (state === 'run') this.health.startFailed(`unable to start run: ${reason}`);
+    this.state = 'down';
+    this.writeStatus();
+    this.afterDown();
   }
 
   /** env/ applied to svscan's environment, read off the main thread. */

@@ -31,7 +31,9 @@ test('a copied service directory adopts nothing: web2 runs its own, svc -d web2 
   const away = await waitUp(dir('away'));
   await waitUp(dir('other'));
 
-  for (const n of ['web', 'away']) execFileSync('sh', ['-c', `cp -a sc/${n} sc/.t && mv sc/.t sc/${n}2`], { cwd: box.root });
+  // A live supervise/ renames files into place (pid.new, health.new): a cp that meets one
+  // vanishing mid-copy is tried again, as a user would.
+  for (const n of ['web', 'away']) execFileSync('sh', ['-c', `for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf sc/.t; cp -a sc/${n} sc/.t 2>/dev/null && break; done && mv sc/.t sc/${n}2`], { cwd: box.root });
   const web2 = await waitNewPid(dir('web2'), web, 20_000);
   const away2 = await waitNewPid(dir('away2'), away, 20_000);
   assert.deepEqual(processesRunning(webArgs).sort(), [web, web2].sort(), 'web and web2: one process each');

@@ -25,7 +25,7 @@ build/svkit_sys.node: packages/core/native/sys.c
 	$(CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
 
 # Re-bundled only when a source changed (npm pack's prepack runs make build again).
-SOURCES := $(shell find packages -name '*.ts' -not -path '*/node_modules/*')
+SOURCES := $(shell find packages -name '*.ts' -not -path '*/node_modules/*') $(wildcard packages/core/src/http/dashboard/*.html packages/core/src/http/dashboard/*.js packages/core/src/http/dashboard/*.css)
 bundle: dist/.bundled
 dist/.bundled: node_modules/.package-lock.json scripts/bundle.mjs $(SOURCES)
 	$(NODE) scripts/bundle.mjs $(TOOLS)

@@ -20,7 +20,7 @@ const state = {
   role: null,                // 'rw' | 'ro' once signed in
   services: new Map(),       // name -> { data, el, mem: [], cpu: [], at }
   events: null,              // EventSource
-  log: null,                 // AbortController of the log stream
+  log: null,                 // EventSource of the log tail
   refresh: 0,
 };
 
@@ -287,7 +287,7 @@ function stopLive() {
   if (state.events) state.events.close();
   state.events = null;
   clearInterval(state.refresh);
-  if (state.log) state.log.abort();
+  if (state.log) state.log.close();
   state.log = null;
 }
 
@@ -337,29 +337,25 @@ function syncLogChoices() {
 }
 
 async function selectLog(name) {
-  if (state.log) state.log.abort();
+  if (state.log) state.log.close();
   state.log = null;
   const pre = $('log');
   pre.textContent = '';
   if (!name) return;
-  const ctl = new AbortController();
-  state.log = ctl;
-  try {
-    const res = await fetch(`${API}/services/${encodeURIComponent(name)}/log?lines=100&follow=1`, { credentials: 'same-origin', signal: ctl.signal });
-    if (!res.ok || !res.body) {
-      const { body } = await res.json().then((b) => ({ body: b }), () => ({ body: null }));
-      pre.textContent = `(no log: ${errorText(body, res)})`;
-      return;
-    }
-    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      appendLog(pre, value);
-    }
-  } catch (e) {
-    if (e.name !== 'AbortError') pre.textContent += `\n(log stream ended: ${e.message})`;
-  }
+  // A plain read first: it says why there is no log (the stream would only fail).
+  const probe = await api(`/services/${encodeURIComponent(name)}/log?lines=0`);
+  if ($('log-service').value !== name) return;
+  if (!probe.res.ok) { pre.textContent = `(no log: ${errorText(probe.body, probe.res)})`; return; }
+  // svhttp sends the last lines, then each new one, as SSE `line` events (local time).
+  const es = new EventSource(`${API}/services/${encodeURIComponent(name)}/log?lines=100&follow=1`);
+  state.log = es;
+  es.onopen = () => { pre.textContent = ''; };   // each (re)connection sends the last lines again
+  es.addEventListener('line', (m) => {
+    let line;
+    try { line = JSON.parse(m.data); } catch { return; }
+    if (typeof line === 'string') appendLog(pre, `${line}\n`);
+  });
+  es.onerror = () => { if (es.readyState === EventSource.CLOSED) pre.textContent += '(log stream ended)\n'; };
 }
 
 function appendLog(pre, text) {

@@ -28,11 +28,12 @@ function source(file: string): string {
   return readFileSync(new URL(file, import.meta.url), 'utf8'); // sync-ok: svhttp's own source files, once, never user-controlled
 }
 
-/** URL path (`/`, `/app.js`, `/app.css`) -> content type and body. */
+/** URL path (`/` and `/index.html`, `/app.js`, `/app.css`) -> content type and body. */
 export function dashboardAssets(): Map<string, DashboardAsset> {
   if (assets === undefined) {
     assets = new Map();
     for (const [file, { path, type }] of Object.entries(DASHBOARD_FILES)) assets.set(path, { type, body: source(file) });
+    assets.set('/index.html', assets.get('/')!); // svhttp serves `/` as `/index.html`
   }
   return assets;
 }

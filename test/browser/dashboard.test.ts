@@ -71,12 +71,12 @@ test('without a token the page shows only the prompt and the server refuses; wit
     await signIn(page, url, RO);
     await waitFor(async () => (await field(page, 'web', 'pid')) === String(web), 20_000, `pid ${web} on web's card`);
     assert.equal(await page.locator('#readonly').isVisible(), true, 'the read-only notice is shown');
-    assert.match(await page.locator('#readonly').innerText(), /Read-only token: the control buttons are disabled/);
+    assert.match(await page.locator('#readonly').innerText(), /Read-only access: the control buttons are disabled/);
     const buttons = page.locator('li.service[data-name="web"] .controls button');
     assert.equal(await buttons.count(), 9);
     for (let i = 0; i < 9; i++) {
       assert.equal(await buttons.nth(i).isDisabled(), true, `button ${await buttons.nth(i).innerText()} disabled`);
-      assert.equal(await buttons.nth(i).getAttribute('title'), 'read-only token: controls disabled');
+      assert.equal(await buttons.nth(i).getAttribute('title'), 'read-only access: controls disabled');
     }
     // The session cookie of an ro token reads but does not control.
     const ro = await page.evaluate(async () => (await fetch('/api/v1/services/web/restart', { method: 'POST' })).status);

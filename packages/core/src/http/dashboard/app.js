@@ -189,7 +189,7 @@ function paint(entry) {
   const ro = state.role !== 'rw';
   for (const b of el.querySelectorAll('.controls button')) {
     b.disabled = ro;
-    b.title = ro ? 'read-only token: controls disabled' : COMMAND_HELP[b.dataset.command];
+    b.title = ro ? 'read-only access: controls disabled' : COMMAND_HELP[b.dataset.command];
   }
 }
 

@@ -53,6 +53,8 @@ export function bearer(token: string): Record<string, string> {
 
 export interface SseClient {
   readonly events: { event: string; data: any }[];
+  /** svhttp said `: ready`: every service is watched, later transitions are not missed. */
+  ready(): boolean;
   close(): void;
 }
 
@@ -60,6 +62,7 @@ export interface SseClient {
 export function sse(s: Svhttp, path: string, headers: Record<string, string> = {}): Promise<SseClient> {
   return new Promise((resolve, reject) => {
     const events: { event: string; data: any }[] = [];
+    let ready = false;
     const req = request({ host: '127.0.0.1', port: s.port, path, headers: { Host: `127.0.0.1:${s.port}`, ...headers } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`SSE status ${res.statusCode}`));
       let buf = '';
@@ -70,13 +73,14 @@ export function sse(s: Svhttp, path: string, headers: Record<string, string> = {
         while ((end = buf.indexOf('\n\n')) !== -1) {
           const block = buf.slice(0, end);
           buf = buf.slice(end + 2);
+          if (block === ': ready') ready = true;
           const ev = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (ev !== undefined && data !== undefined) events.push({ event: ev, data: JSON.parse(data) });
         }
       });
       res.on('error', () => undefined);
-      resolve({ events, close: () => req.destroy() });
+      resolve({ events, ready: () => ready, close: () => req.destroy() });
     });
     req.on('error', () => undefined);
     req.end();

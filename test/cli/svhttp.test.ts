@@ -143,7 +143,8 @@ test('svhttp: SSE delivers exit and start events for real transitions; a client 
   const pid = await waitUp(box.path('sc/web'));
   const s = await startSvhttp(box, ['sc']);
   const c = await sse(s, '/api/v1/events');
-  await waitFor(() => inotifyWatches(s.child.pid ?? 0) >= 2, 20_000, 'svhttp watches supervise/');
+  await waitFor(() => c.ready(), 20_000, 'the event feed watching');
+  assert.ok(inotifyWatches(s.child.pid ?? 0) >= 2, 'svhttp watches the scan dir and supervise/');
   await runTool('svc', ['-d', 'sc/web'], { cwd: box.root });
   await waitFor(() => c.events.some((e) => e.event === 'exit'), 20_000, 'exit event');
   await runTool('svc', ['-u', 'sc/web'], { cwd: box.root });

@@ -61,7 +61,9 @@ describe('supervise', { concurrency: 4 }, () => {
     await waitFor(() => readFileSync(`${dir}/supervise/pid`, 'utf8') === `${pid}\n`, DEADLINE_MS, 'pid file names the child');
     // health is svkit's own state file (docs/health-file.md), next to the files peers read.
     await waitFor(() => readdirSync(`${dir}/supervise`).includes('health'), DEADLINE_MS, 'health state written');
-    assert.deepEqual(readdirSync(`${dir}/supervise`).sort(), ['control', 'health', 'lock', 'ok', 'pid', 'stat', 'status']);
+    // events is svkit's events file (docs/events.md): the start, at least, is in it.
+    await waitFor(() => readdirSync(`${dir}/supervise`).includes('events'), DEADLINE_MS, 'events written');
+    assert.deepEqual(readdirSync(`${dir}/supervise`).sort(), ['control', 'events', 'health', 'lock', 'ok', 'pid', 'stat', 'status']);
     assert.deepEqual(own(sup.stderr(), 'supervise'), []);
   });
 

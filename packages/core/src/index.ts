@@ -24,3 +24,5 @@ export { inProcessLogTail } from './log/tail.ts';
 export * from './formats/healthstate.ts';
 export * from './supervise/healthview.ts';
 export * from './supervise/topview.ts';
+export { openFeed, openScanFeed, feedSources, isServiceDir, type Feed, type FeedOptions, type FeedSource } from './events/feed.ts';
+export { EVENTS_FILE, EVENTS_OLD, EVENTS_MAX } from './events/journal.ts';

@@ -13,9 +13,22 @@ export interface ServiceFigures {
   readonly dir: string;
 }
 
+const LOG_PATH_TTL_MS = 30_000;
+const logPaths = new Map<string, { path: string | undefined; at: number }>();
+
+/** currentLog(), remembered for 30 s: where a log lives changes rarely, scrapes come often. */
+async function cachedLog(dir: string): Promise<string | undefined> {
+  const hit = logPaths.get(dir);
+  if (hit !== undefined && Date.now() - hit.at < LOG_PATH_TTL_MS) return hit.path;
+  const path = await currentLog(dir);
+  logPaths.set(dir, { path, at: Date.now() });
+  if (logPaths.size > 10_000) logPaths.delete(logPaths.keys().next().value ?? '');
+  return path;
+}
+
 /** Bytes the service's log directory holds (current and its archives). */
 async function logBytes(dir: string): Promise<number | undefined> {
-  const cur = await currentLog(dir);
+  const cur = await cachedLog(dir);
   if (cur === undefined) return undefined;
   const logdir = dirname(cur);
   let total = 0;

@@ -1,6 +1,6 @@
 // Service names in a URL are checked against the scan directory: one entry of DIR, no slash,
 // no dot-name (so no `.` or `..`, and never `.svscan`), no control characters.
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export function validName(name: string): boolean {
@@ -20,8 +20,9 @@ export async function serviceDir(scandir: string, name: string): Promise<string 
 
 /** The services of SCANDIR: its directories (or links to them) that are not dot-names, sorted. */
 export async function listServices(scandir: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises');
-  const names = (await readdir(scandir)).filter(validName).sort();
-  const dirs = await Promise.all(names.map(async (n) => ((await serviceDir(scandir, n)) === undefined ? undefined : n)));
-  return dirs.filter((n): n is string => n !== undefined);
+  const entries = (await readdir(scandir, { withFileTypes: true })).filter((e) => validName(e.name));
+  // Only a link needs a stat (to a directory or not); the rest is in the listing itself.
+  const dirs = await Promise.all(entries.map(async (e) =>
+    e.isDirectory() || (e.isSymbolicLink() && (await serviceDir(scandir, e.name)) !== undefined) ? e.name : undefined));
+  return dirs.filter((n): n is string => n !== undefined).sort();
 }

@@ -10,7 +10,7 @@ import { listServices, serviceDir } from './names.ts';
 import { headers, readBody, sendError, sendJson, TooLarge } from './respond.ts';
 import { serviceJson } from './services.ts';
 import { clearCookie, COOKIE, cookieValue, Sessions, setCookie } from './sessions.ts';
-import { StatusFeed } from './statusfeed.ts';
+import { ScanEvents } from './scanevents.ts';
 import { followLog, streamEvents, type EventSource } from './streams.ts';
 import type { Token } from './tokens.ts';
 
@@ -33,7 +33,7 @@ export function createSvhttp(opts: ServerOptions): Server {
   const sessions = new Sessions();
   const auth = new Authorizer(opts.tokens, sessions);
   const metrics = new Metrics();
-  const events = opts.events ?? new StatusFeed(opts.scandir);
+  const events = opts.events ?? new ScanEvents(opts.scandir);
   const assets = dashboardAssets();
   let streams = 0;
 
@@ -126,7 +126,9 @@ export function createSvhttp(opts: ServerOptions): Server {
 
   const sse: Handler = reader((req, res, url) => {
     const only = url.searchParams.get('service') ?? undefined;
-    if (stream(res)) streamEvents(req, res, events, only);
+    const raw = url.searchParams.get('replay') ?? '0';
+    if (!/^\d{1,3}$/.test(raw) || Number(raw) > 100) return sendError(res, 400, 'replay must be a number from 0 to 100');
+    if (stream(res)) streamEvents(req, res, events, only, Number(raw));
   });
 
   const scrape: Handler = reader(async (_req, res) => {

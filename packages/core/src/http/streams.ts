@@ -25,14 +25,19 @@ export function openSse(req: IncomingMessage, res: ServerResponse): { send: (eve
 }
 
 export interface EventSource {
-  subscribe(fn: (e: ServiceEvent) => void): () => void;
+  subscribe(fn: (e: ServiceEvent) => void, replay?: number): { ready: Promise<void>; close: () => void };
 }
 
-export function streamEvents(req: IncomingMessage, res: ServerResponse, source: EventSource, only?: string): void {
+/** SSE of SOURCE's events (only ONLY's, and its log's, if given); `: ready` once every dir is watched. */
+export function streamEvents(req: IncomingMessage, res: ServerResponse, source: EventSource, only: string | undefined, replay: number): void {
   const sse = openSse(req, res);
-  sse.onClose(source.subscribe((e) => {
-    if (only === undefined || e.service === only) sse.send(e.kind, e);
-  }));
+  const sub = source.subscribe((e) => {
+    if (only === undefined || e.service === only || e.service === `${only}/log`) sse.send(e.kind, e);
+  }, replay);
+  sse.onClose(sub.close);
+  void sub.ready.then(() => {
+    if (!res.destroyed) res.write(': ready\n\n');
+  });
 }
 
 /** Sends LINES, then every line appended to PATH (a rotation starts over on the new current). */

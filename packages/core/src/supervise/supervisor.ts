@@ -26,6 +26,7 @@ import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '..
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
+import { journaled } from '../events/journal.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -129,7 +130,7 @@ export class Supervisor {
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
     this.fileWarner = new Warner(opts.onWarning ?? (() => {}));
-    this.onEvent = opts.onEvent;
+    this.onEvent = journaled(opts.onEvent, join(this.cwd, SERVICE.superviseDir), this.label, (m) => this.fileWarner.warn(m));
     this.registry = opts.registry;
     this.name = opts.name ?? opts.dir;
     this.health = new ServiceHealth({

@@ -35,9 +35,10 @@ test('signed in with an rw token, "restart" on a service shows its new pid and t
     let fresh = 0;
     await waitFor(() => { fresh = statusPid(box.path('sc/web')); return fresh !== 0 && fresh !== web; }, 20_000, 'a new pid of web in supervise/status');
     await waitFor(async () => (await field(page, 'web', 'pid')) === String(fresh), 20_000, `new pid ${fresh} on web's card`);
-    // The feed's events of the restart: the new run's start with its pid (svhttp derives it from
-    // supervise/status; with supervise/events there is a restart event before it too).
-    await page.locator('#event-list li.k-start', { hasText: new RegExp(` web start pid ${fresh}$`) }).first().waitFor();
+    // The feed's events of the restart (from supervise/events): the restart, and the new run's start with its pid.
+    await page.locator('#event-list li.k-restart', { hasText: / web restart\b/ }).first().waitFor();
+    await page.locator('#event-list li.k-start', { hasText: new RegExp(` web start pid ${fresh}\\b`) }).first().waitFor()
+      .catch(async (e: Error) => { throw new Error(`${e.message}\nevents on the page:\n${await page.locator('#event-list').innerText()}`); });
     assert.equal(await field(page, 'web', 'state'), 'up');
     assert.match(await page.locator('#action-result').innerText(), /^restart web: done$/);
     assert.deepEqual(b.problems, [], 'no script error and no CSP violation on the page');

@@ -281,7 +281,10 @@ function startLive() {
   };
   es.onmessage = onEvent;
   // A server that names its events (event: KIND) reaches these listeners instead of onmessage.
-  for (const k of ['start', 'ready', 'exit', 'restart', 'backoff', 'failed', 'healthy', 'unhealthy', 'limit', 'up', 'down', 'once', 'stop', 'kill', 'supervisor-start', 'supervisor-stop', 'event']) {
+  // SSE has no catch-all for named events: every EventKind of core/src/events/event.ts, and the
+  // kinds announced for this round (waiting, essential-exit, notify-drop).
+  for (const k of ['start', 'ready', 'exit', 'restart', 'backoff', 'failed', 'healthy', 'unhealthy', 'limit', 'up', 'down', 'once', 'stop', 'kill',
+    'supervisor-start', 'supervisor-stop', 'waiting', 'essential-exit', 'notify-drop', 'event']) {
     es.addEventListener(k, onEvent);
   }
   state.refresh = setInterval(() => {
@@ -324,7 +327,9 @@ function addEvent(ev) {
   what.textContent = `${ev.service || '(supervisor)'} ${ev.kind}`;
   const extra = document.createElement('span');
   extra.className = 'extra';
-  const fields = Object.entries(ev).filter(([k, v]) => !['v', 'kind', 'service', 'time'].includes(k) && !(k === 'pid' && v === 0) && v !== null && v !== undefined && v !== '');
+  // The pid first (when there is one), then the fields of the kind as the feed sent them.
+  const fields = [['pid', ev.pid], ...Object.entries(ev).filter(([k]) => !['v', 'kind', 'service', 'time', 'pid'].includes(k))]
+    .filter(([k, v]) => !(k === 'pid' && !v) && v !== null && v !== undefined && v !== '');
   extra.textContent = fields.map(([k, v]) => `${k} ${v}`).join(', ');
   li.append(time, ' ', what, ' ', extra);
   const list = $('event-list');

@@ -80,9 +80,9 @@ test('svhttp: a cross-site control request (Origin, Sec-Fetch-Site) is refused e
   assert.deepEqual([origin.status, origin.json()], [403, { error: 'cross-origin request refused (Origin: http://evil.example)' }]);
   const site = await http(s, 'POST', '/api/v1/services/a/kill', { ...bearer(RW), 'Sec-Fetch-Site': 'cross-site' });
   assert.deepEqual([site.status, site.json()], [403, { error: 'cross-site request refused (Sec-Fetch-Site: cross-site)' }]);
+  assert.equal(statusPid(box.path('sc/a')), pid, 'the refused kills sent nothing');
   const same = await http(s, 'POST', '/api/v1/services/a/hup', { ...bearer(RW), Origin: `http://127.0.0.1:${s.port}`, 'Sec-Fetch-Site': 'same-origin' });
   assert.equal(same.status, 202);
-  assert.equal(statusPid(box.path('sc/a')), pid);
   const { readFileSync, statSync } = await import('node:fs');
   await waitFor(() => readFileSync(box.path('audit.log'), 'utf8').split('\n').length === 4, 20_000, 'three audit lines');
   const audit = readFileSync(box.path('audit.log'), 'utf8').split('\n');

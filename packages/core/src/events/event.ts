@@ -8,7 +8,9 @@ export type EventKind =
   | 'start' | 'ready' | 'exit' | 'restart' | 'backoff' | 'failed'
   | 'healthy' | 'unhealthy' | 'limit'
   | 'up' | 'down' | 'once' | 'stop' | 'kill'
-  | 'supervisor-start' | 'supervisor-stop';
+  | 'supervisor-start' | 'supervisor-stop'
+  /** Issue 8: the notify hook queue of the service was full; `dropped` counts, `of` is the kind lost. */
+  | 'notify-drop';
 
 /** Why a service was restarted. */
 export type RestartCause = 'exit' | 'health' | 'limit' | 'readiness' | 'command' | 'watch';

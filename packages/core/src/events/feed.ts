@@ -14,7 +14,8 @@
 // Where a dir has S/supervise/events (a svkit supervisor) its lines are delivered as written,
 // across rotation and truncation; elsewhere (daemontools supervise, runsv) start/exit/up/down
 // events are derived from supervise/status changes (statusdiff.ts, `from: "status"`).
-// Events of one dir arrive in order; a line that is not an event is skipped with one warning.
+// Every event's `service` is the source's name (a scan dir's `web`, `web/log`), whatever path
+// its supervisor was started with. Events of one dir arrive in order; a line that is not an event is skipped with one warning.
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -28,7 +29,7 @@ import { EventsTail } from './tail.ts';
 export interface FeedSource {
   /** The service directory. */
   readonly dir: string;
-  /** Its name in derived events (default: the dir's base name). */
+  /** Its name in the events delivered (default: the dir's base name). */
   readonly name?: string;
 }
 
@@ -85,7 +86,10 @@ class DirFeed {
     this.watchDir();
     const lines = await this.tail.start(replay);
     this.deliverLines(lines);
-    if (!this.tail.found) this.status = await readStatusFile(this.dir);
+    if (this.tail.found) return;
+    const first = await readStatusFile(this.dir);
+    // A change seen meanwhile (pump) already holds a newer status.
+    this.status ??= first;
   }
 
   close(): void {
@@ -138,7 +142,8 @@ class DirFeed {
   private deliverLines(lines: readonly string[]): void {
     for (const line of lines) {
       const e = parseEvent(line);
-      if (e !== undefined) this.deliver(e);
+      // One name per dir whatever path its supervisor was given: the source's.
+      if (e !== undefined) this.deliver(e.service === '' || e.service === this.name ? e : { ...e, service: this.name });
       else if (!this.badLine) {
         this.badLine = true;
         this.warn(`unable to read ${this.dir}/supervise/events: a line is not an event`);

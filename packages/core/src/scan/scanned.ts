@@ -1,7 +1,7 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { escapeName } from '../formats/escape.ts';
 import { SvkitError } from '../formats/errors.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
@@ -16,6 +16,7 @@ import type { ChildRegistry } from '../supervise/adopt.ts';
 import { FD_COST } from './fdbudget.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 import type { EventSink } from '../events/event.ts';
+import { SCAN_NOTIFY_FILE } from '../events/notify.ts';
 
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
 const LOG_DRAIN_MS = 5000;
@@ -94,9 +95,10 @@ export class ScannedService {
   }
 
   /** The supervisor's events relabelled with the service's name instead of its path. */
-  private events(label: string): { onEvent?: EventSink } {
+  private events(label: string): { onEvent?: EventSink; scanHook: string } {
     const sink = this.opts.onEvent;
-    return sink === undefined ? {} : { onEvent: (e) => sink({ ...e, service: label }) };
+    const scanHook = join(dirname(resolve(this.opts.path)), SCAN_NOTIFY_FILE);
+    return sink === undefined ? { scanHook } : { scanHook, onEvent: (e) => sink({ ...e, service: label }) };
   }
 
   /** Descriptors the next ensure() opens (FD_COST): 0 when everything is supervised. */

@@ -27,6 +27,7 @@ import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
 import { journaled } from '../events/journal.ts';
+import { notifying } from '../events/notify.ts';
 
 /** Minimum time between two starts of run: a crash loop restarts once a second, no faster. */
 export const MIN_RESTART_INTERVAL_MS = 1000;
@@ -49,6 +50,8 @@ export interface SupervisorOptions {
   readonly registry?: ChildRegistry | undefined;
   /** The name the registry knows this directory by ("web", "web/log"). */
   readonly name?: string;
+  /** The scan dir's notify hook (SCANDIR/.notify) for this service, besides S/notify. */
+  readonly scanHook?: string;
 }
 
 /** Errors that say "could not look", not "nothing there": nothing may be started on them. */
@@ -130,7 +133,9 @@ export class Supervisor {
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.warner = new Warner(opts.onWarning ?? (() => {}));
     this.fileWarner = new Warner(opts.onWarning ?? (() => {}));
-    this.onEvent = journaled(opts.onEvent, join(this.cwd, SERVICE.superviseDir), this.label, (m) => this.fileWarner.warn(m));
+    const hooks = notifying(journaled(opts.onEvent, join(this.cwd, SERVICE.superviseDir), this.label, (m) => this.fileWarner.warn(m)), { cwd: this.cwd, label: this.label, scanHook: opts.scanHook, stderr: this.stdio[2], warn: (m) => this.fileWarner.warn(m) });
+    this.onEvent = hooks.sink;
+    void this.done.then(() => hooks.runner.close());
     this.registry = opts.registry;
     this.name = opts.name ?? opts.dir;
     this.health = new ServiceHealth({

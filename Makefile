@@ -9,7 +9,7 @@ TEST_TIMEOUT ?= 120000
 export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers man prebuilds install typecheck lint test test-stress test-install test-unit test-cli test-interop test-scenarios test-faults bench run clean check
+.PHONY: all build native bundle launchers man prebuilds install typecheck lint test test-stress test-install test-unit test-cli test-interop test-scenarios test-faults test-browser bench run clean check
 
 all: build
 
@@ -25,7 +25,7 @@ build/svkit_sys.node: packages/core/native/sys.c
 	$(CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
 
 # Re-bundled only when a source changed (npm pack's prepack runs make build again).
-SOURCES := $(shell find packages -name '*.ts' -not -path '*/node_modules/*')
+SOURCES := $(shell find packages -name '*.ts' -not -path '*/node_modules/*') $(wildcard packages/core/src/http/dashboard/*.html packages/core/src/http/dashboard/*.js packages/core/src/http/dashboard/*.css)
 bundle: dist/.bundled
 dist/.bundled: node_modules/.package-lock.json scripts/bundle.mjs $(SOURCES)
 	$(NODE) scripts/bundle.mjs $(TOOLS)
@@ -70,7 +70,7 @@ lint:
 # Skipped tests (interop tests on a machine without the real peers) are named after the summary.
 test: build typecheck lint
 	@set -o pipefail; $(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) \
-	  test/unit/*.test.ts test/cli/*.test.ts test/install/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts $(FAULT_TESTS) | tee build/test.tap
+	  test/unit/*.test.ts test/cli/*.test.ts test/install/*.test.ts test/interop/*.test.ts test/scenarios/*.test.ts $(FAULT_TESTS) test/browser/*.test.ts | tee build/test.tap
 	@skipped=$$(grep -E '^ *ok [0-9]+ - .*# SKIP' build/test.tap | sed -E 's/^ *ok [0-9]+ - /  /'); \
 	  if [ -n "$$skipped" ]; then echo "skipped tests:"; echo "$$skipped"; fi
 	@test/helpers/no-strays.sh
@@ -96,6 +96,11 @@ test-interop: build
 test-scenarios: build
 	$(NODE) $(TSX) --test test/scenarios/*.test.ts
 
+# The dashboard in Debian's headless chromium (apt-get install chromium) against real svscan and svhttp.
+test-browser: build
+	$(NODE) $(TSX) --test --test-timeout=$(TEST_TIMEOUT) test/browser/*.test.ts
+	@test/helpers/no-strays.sh
+
 # The adversarial suite on its own: one bad service must not stall or corrupt the others.
 test-faults: build
 	$(NODE) $(TSX) --test --test-concurrency=2 --test-timeout=$(TEST_TIMEOUT) $(FAULT_TESTS)
@@ -105,8 +110,17 @@ bench: build
 	$(NODE) $(TSX) bench/run.ts
 
 # The main job: svscan on service-examples/, in the foreground (Ctrl-C stops everything).
+# make run DASHBOARD=1 also runs svhttp on 127.0.0.1:8379 with an rw token made once in
+# build/dashboard.tokens (mode 600): open http://127.0.0.1:8379/ and sign in with it (docs/dashboard.md).
 run: build
+ifneq ($(DASHBOARD),)
+	@test -s build/dashboard.tokens || (umask 077; echo "rw $$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')" > build/dashboard.tokens)
+	@echo "dashboard: open http://127.0.0.1:8379/ and sign in with the token $$(sed -n 's/^rw //p' build/dashboard.tokens | head -1) (from build/dashboard.tokens)" >&2
+	PATH="$(CURDIR)/bin:$$PATH"; bin/svhttp --token-file build/dashboard.tokens --audit-log build/dashboard-audit.log service-examples & http=$$!; \
+	  trap 'kill $$http 2>/dev/null' EXIT; bin/svscan -v service-examples
+else
 	PATH="$(CURDIR)/bin:$$PATH" exec bin/svscan -v service-examples
+endif
 
 clean:
 	rm -rf dist build prebuilds bench/out

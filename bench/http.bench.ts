@@ -1,0 +1,118 @@
+// svhttp, the control plane: GET of the list and /metrics for 100 services, 1,000 requests at
+// concurrency 10, SSE latency from a transition to the client, idle CPU with a stream open, memory.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { Scratch, median, memoryKiB, now, pollSync, sleep, statusPid, svkitBin, writeService, type BenchRow, type BenchSection } from './lib.ts';
+
+const SERVICES = 100;
+const GETS = 100;
+const TOTAL = 1000;
+const CONCURRENCY = 10;
+const TRIALS = 10;
+const IDLE_MS = 10_000;
+const TOKEN = 'bench-token-0123456789abcdef';
+
+function cpuTicks(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function percentile(xs: number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? null;
+}
+
+export async function run(): Promise<BenchSection> {
+  const notes: string[] = [];
+  const s = new Scratch('http');
+  for (let i = 0; i < SERVICES; i++) writeService(s.path(`scan/s${String(i).padStart(3, '0')}`), 'exec sleep 100000');
+  writeFileSync(s.path('tokens'), `rw ${TOKEN}\n`, { mode: 0o600 });
+  const scanner = s.spawn(svkitBin('svscan'), [s.path('scan')]);
+  const server = s.spawn(svkitBin('svhttp'), ['--listen', '127.0.0.1:0', '--token-file', s.path('tokens'), '--audit-log', s.path('audit.log'), s.path('scan')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  server.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const rows: BenchRow[] = [];
+  const row = (metric: string, unit: string, v: number | null, target: string): void => {
+    rows.push({ metric, unit, svkit: v, daemontools: null, runit: null, s6: null, target });
+  };
+  try {
+    const last = s.path(`scan/s${String(SERVICES - 1).padStart(3, '0')}`);
+    pollSync(() => statusPid(last, 'svkit') !== 0, 30_000);
+    for (let i = 0; i < 200 && !/listening on/.test(out); i++) await sleep(50);
+    const port = Number(/:(\d+)\//.exec(out)?.[1]);
+    const get = (path: string): Promise<number> => new Promise((resolve, reject) => {
+      const t0 = now();
+      const req = request({ host: '127.0.0.1', port, path, agent, headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(now() - t0));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    for (const path of ['/api/v1/services', '/metrics']) {
+      for (let i = 0; i < 10; i++) await get(path);
+      const times: number[] = [];
+      for (let i = 0; i < GETS; i++) times.push(await get(path));
+      row(`GET ${path} with ${SERVICES} services (median of ${GETS})`, 'ms', median(times), '<= 5');
+    }
+    const all: number[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < TOTAL) all.push(await get('/api/v1/services/s000'));
+    }));
+    row(`${TOTAL} GET of one service at concurrency ${CONCURRENCY}: p99`, 'ms', percentile(all, 99), '<= 20');
+    // SSE: a real client; latency = receipt - the event's time (stamped by the supervisor).
+    const lat: number[] = [];
+    let ready = false;
+    let pending: ((pid: number) => void) | undefined;
+    const sse = request({ host: '127.0.0.1', port, path: '/api/v1/events?service=s000', headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        buf += c;
+        let end;
+        while ((end = buf.indexOf('\n\n')) !== -1) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          if (block === ': ready') ready = true;
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (data === undefined) continue;
+          const e = JSON.parse(data) as { kind: string; time: number; pid: number };
+          if (e.kind === 'start') {
+            lat.push(Date.now() - e.time);
+            pending?.(e.pid);
+          }
+        }
+      });
+    });
+    sse.on('error', () => undefined);
+    sse.end();
+    for (let i = 0; i < 200 && !ready; i++) await sleep(50);
+    const svc = s.path('scan/s000');
+    for (let t = 0; t < TRIALS; t++) {
+      const started = new Promise<number>((resolve) => { pending = resolve; });
+      writeFileSync(`${svc}/supervise/control`, 't');
+      await Promise.race([started, sleep(10_000)]);
+      await sleep(200);
+    }
+    row(`SSE latency: transition (start event) to the client (median of ${TRIALS})`, 'ms', median(lat), '<= 20');
+    await sleep(1000);
+    const pid = server.pid ?? 0;
+    const c0 = cpuTicks(pid);
+    const w0 = now();
+    await sleep(IDLE_MS);
+    row(`idle CPU of svhttp, ${SERVICES} services, one SSE client, over ${IDLE_MS / 1000} s`, '% of a core', ((cpuTicks(pid) - c0) / 100 / ((now() - w0) / 1000)) * 100, 'near 0');
+    row('svhttp memory (RSS) after the runs above', 'MiB', memoryKiB(pid).rss / 1024, '');
+    sse.destroy();
+  } finally {
+    agent.destroy();
+    server.kill('SIGTERM');
+    scanner.kill('SIGTERM');
+    const left = await s.cleanup();
+    if (left) notes.push(left);
+  }
+  return { title: 'http: svhttp control plane', rows, notes };
+}

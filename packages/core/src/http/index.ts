@@ -1,0 +1,5 @@
+// @svkit/core/http: svhttp's server. Kept out of @svkit/core's index so prom-client is bundled
+// into svhttp only.
+export { createSvhttp, type ServerOptions } from './server.ts';
+export { loadTokens, parseTokens, type Token, type Role } from './tokens.ts';
+export { COMMANDS } from './commands.ts';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Sandbox, processesUnder, waitFor } from '../helpers/sandbox.ts';
 import { ROOT, runTool } from '../helpers/tools.ts';
-import { processesIn, startSvscan, statusPid, supervised, waitUp } from '../scenarios/_svscan.ts';
+import { sandboxProcesses, startSvscan, statusPid, supervised, waitUp, type Proc } from '../scenarios/_svscan.ts';
 import { removeDir, svcDownActs, zombiesOf } from './_children.ts';
 
 const SHORT_STAT = 'down, svscan: too few file descriptors\n';
@@ -39,19 +39,25 @@ test('ulimit -n 300 and 103 services: what fits runs, the rest waits with a reas
   await waitFor(() => FD_WARNING.test(scan.stderr().split('\n')[0] ?? ''), 20_000, 'the descriptor warning');
 
   // Every service is either supervised and up, or waiting with the reason in its stat.
+  // One read of every stat and one /proc snapshot per look, svstat once for all the waiting:
+  // per-service loops over /proc and one svstat process each took minutes on a busy machine.
   const waiting = (): string[] => names.filter((n) => stat(dir(n)) === SHORT_STAT);
-  await waitFor(() => names.every((n) => waiting().includes(n) || (supervised(dir(n)) && (n.startsWith('loop') || statusPid(dir(n)) !== 0))), 20_000, 'every service up or waiting');
+  const copies = (procs: readonly Proc[], n: string): Proc[] => procs.filter((p) => p.cwd === dir(n));
+  await waitFor(() => {
+    const now = new Set(waiting());
+    return names.every((n) => now.has(n) || (supervised(dir(n)) && (n.startsWith('loop') || statusPid(dir(n)) !== 0)));
+  }, 20_000, 'every service up or waiting');
   const short = waiting();
   const running = names.filter((n) => !short.includes(n));
   assert.ok(short.length > 0 && running.length > 20, `${running.length} running, ${short.length} waiting`);
-  for (const n of short) {
-    assert.deepEqual(processesIn(box.root, dir(n)), [], `${n} waits: nothing of it runs`);
-    const st = await runTool('svstat', [`sc/${n}`], { cwd: box.root });
-    assert.deepEqual([st.code, st.stdout, st.stderr], [0, `sc/${n}: supervise not running (svscan: too few file descriptors)\n`, ''], `svstat ${n}`);
-  }
+  const procs = sandboxProcesses(box.root);
+  for (const n of short) assert.deepEqual(copies(procs, n), [], `${n} waits: nothing of it runs`);
+  const st = await runTool('svstat', short.map((n) => `sc/${n}`), { cwd: box.root });
+  assert.deepEqual([st.code, st.stdout, st.stderr], [0, short.map((n) => `sc/${n}: supervise not running (svscan: too few file descriptors)\n`).join(''), ''], 'svstat of the waiting');
   // Never two copies: at most one process per directory, while the loops go round.
   for (let round = 0; round < 3; round++) {
-    for (const n of names) assert.ok(processesIn(box.root, dir(n)).length <= 1, `round ${round}: one copy of ${n} at most`);
+    const snapshot = sandboxProcesses(box.root);
+    for (const n of names) assert.ok(copies(snapshot, n).length <= 1, `round ${round}: one copy of ${n} at most`);
     const loop = running.find((n) => n.startsWith('loop')) ?? '';
     const before = statusPid(dir(loop));
     await waitFor(() => statusPid(dir(loop)) !== before && statusPid(dir(loop)) !== 0, 20_000, `${loop} restarted`);
@@ -71,8 +77,9 @@ test('ulimit -n 300 and 103 services: what fits runs, the rest waits with a reas
   for (const n of running.filter((r) => r.startsWith('s') && r !== first).slice(0, 5)) await removeDir(dir(n));
   box.service('sc/fresh', 'exec sleep 1000');
   for (const n of [...keepWaiting, 'fresh']) await waitUp(dir(n), 20_000);
+  const after = sandboxProcesses(box.root);
   for (const n of readdirSync(box.path('sc')).filter((e) => !e.startsWith('.'))) {
-    assert.ok(processesIn(box.root, dir(n)).length <= 1, `one copy of ${n} at most`);
+    assert.ok(copies(after, n).length <= 1, `one copy of ${n} at most`);
   }
 
   // A directory removed between readdir and stat is warned about (issue 13 row 12, not this row).

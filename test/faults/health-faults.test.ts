@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
-import { processesUnder, Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, processesUnder, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
 import { startSvscan, statusPid, waitUp } from '../scenarios/_svscan.ts';
 import { svstat, waitHealth } from '../scenarios/_health.ts';
@@ -39,9 +39,9 @@ test('hanging checks, FIFO and device health files, and a flooding check leave s
   await waitFor(() => inHang() === 2, 20_000, 'the hanging check started');
   // The others stay controllable while the checks hang.
   assert.equal((await runTool('svc', ['-d', 'sc/good'], { cwd: box.root })).code, 0);
-  await waitFor(() => statusPid(box.path('sc/good')) === 0, 10_000, 'good down while checks hang');
+  await waitFor(() => statusPid(box.path('sc/good')) === 0, DEADLINE_MS, 'good down while checks hang');
   assert.equal((await runTool('svc', ['-u', 'sc/good'], { cwd: box.root })).code, 0);
-  const again = await waitUp(box.path('sc/good'), 10_000);
+  const again = await waitUp(box.path('sc/good'), DEADLINE_MS);
   assert.notEqual(again, good);
   // Still one round at a time: many intervals later, the hanging check is still the only one.
   assert.equal(inHang(), 2);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer as createTcp, type Server } from 'node:net';
 import { createServer as createHttp } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { own, supervise, waitUp } from '../fixtures/supervision.ts';
 import { starts, svstat, waitHealth } from './_health.ts';
 
@@ -33,7 +33,7 @@ describe('health checks', { concurrency: 3 }, () => {
     const h = await waitHealth(dir, cause('health/tcp'), 'restarted for health');
     assert.equal(h['cause'], `health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times)`);
     await waitFor(() => starts(dir) >= 2, 20_000, 'started again');
-    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => l.endsWith(`/s unhealthy: health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times), restarting`)), 10_000, 'the warning');
+    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => l.endsWith(`/s unhealthy: health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times), restarting`)), DEADLINE_MS, 'the warning');
   });
 
   it('health/http: 2xx is healthy, a 503 turns it unhealthy; with alert it stays up and svstat says unhealthy', async (t) => {
@@ -71,7 +71,7 @@ describe('health checks', { concurrency: 3 }, () => {
     await waitFor(() => starts(hang) >= 2, 20_000, 'hang started again');
     await waitHealth(flood, (x) => x['health'] === 'unhealthy', 'flood unhealthy');
     const said = (): string[] => own(supF.stderr(), 'supervise').filter((l) => l.includes('/health/check said: '));
-    await waitFor(() => said().length >= 1, 10_000, 'the check output logged');
+    await waitFor(() => said().length >= 1, DEADLINE_MS, 'the check output logged');
     for (const l of said()) assert.ok(l.length < 400 && l.endsWith('...'), l);
   });
 
@@ -84,7 +84,7 @@ describe('health checks', { concurrency: 3 }, () => {
     box.write('s/health/check', '#!/bin/sh\nexit 0\n', 0o644);
     const sup = await supervise(box, dir);
     const pid = await waitUp(dir);
-    await waitFor(() => own(sup.stderr(), 'supervise').length >= 3, 10_000, 'warnings');
+    await waitFor(() => own(sup.stderr(), 'supervise').length >= 3, DEADLINE_MS, 'warnings');
     assert.deepEqual(own(sup.stderr(), 'supervise').map((l) => l.replace(dir, 'S')).sort(), [
       'supervise: warning: unable to parse S/health/http: not a URL: "not a url", ignored',
       'supervise: warning: unable to parse S/health/tcp: not PORT or HOST:PORT: "localhost:99999", ignored',

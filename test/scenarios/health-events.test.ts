@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { Supervisor } from '../../packages/core/src/supervise/supervisor.ts';
 import type { ServiceEvent } from '../../packages/core/src/events/event.ts';
 
@@ -17,7 +17,7 @@ test('ready, restart (cause), backoff and failed reach onEvent with their fields
   const sup = new Supervisor({ dir, onWarning: (m) => warnings.push(m), onEvent: (e) => events.push(e) });
   t.after(() => sup.shutdown());
   sup.start();
-  await waitFor(() => sup.status().pid !== 0, 10_000, 'started');
+  await waitFor(() => sup.status().pid !== 0, DEADLINE_MS, 'started');
   writeFileSync(`${dir}/go`, '');
   await waitFor(() => events.some((e) => e.kind === 'failed'), 30_000, 'failed event');
   // The supervisor's own events (start, exit) interleave: one event per transition, in order.

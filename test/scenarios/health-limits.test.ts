@@ -1,7 +1,7 @@
 // Memory and CPU limits over the whole process tree, and the samples every service gets (issue 7).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { own, supervise, waitUp } from '../fixtures/supervision.ts';
 import { starts, svstat, waitHealth } from './_health.ts';
 
@@ -32,7 +32,7 @@ describe('limits', { concurrency: 2 }, () => {
     const second = await waitUp(dir);
     assert.notEqual(second, first);
     assert.match((await svstat(box.root, '-v', 's')).stdout, /\n {2}last restart cause: limit-memory: [\d.]+ MB > 150 MB for 3 samples\n/);
-    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/s over limit-memory: [\d.]+ MB > 150 MB for 3 samples, restarting$/.test(l)), 10_000, 'the warning');
+    await waitFor(() => own(sup.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/s over limit-memory: [\d.]+ MB > 150 MB for 3 samples, restarting$/.test(l)), DEADLINE_MS, 'the warning');
   });
 
   it('a busy loop past limit-cpu is restarted; limit-action alert only reports', async (t) => {
@@ -58,7 +58,7 @@ describe('limits', { concurrency: 2 }, () => {
     const dir = box.service('s', 'exec sleep 100', { 'limit-memory': 'lots\n', 'limit-cpu': '-3\n', 'limit-action': 'reboot\n', 'limit-interval': '0\n', 'limit-samples': 'x\n' });
     const sup = await supervise(box, dir);
     await waitUp(dir);
-    await waitFor(() => own(sup.stderr(), 'supervise').length >= 5, 10_000, 'five warnings');
+    await waitFor(() => own(sup.stderr(), 'supervise').length >= 5, DEADLINE_MS, 'five warnings');
     assert.deepEqual(own(sup.stderr(), 'supervise').map((l) => l.replace(dir, 'S')).sort(), [
       'supervise: warning: unable to parse S/limit-action: not one of restart, alert, stop: "reboot", ignored',
       'supervise: warning: unable to parse S/limit-cpu: not a percentage above 0: "-3", ignored',

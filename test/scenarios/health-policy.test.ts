@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
 import { own, supervise, waitStatus, waitUp } from '../fixtures/supervision.ts';
 import { health, starts, svstat, waitHealth } from './_health.ts';
@@ -38,7 +38,7 @@ describe('restart policy', { concurrency: 3 }, () => {
     assert.match(v.stdout, /^s: down \d+ seconds, normally up, want up\n {2}state: down\n {2}restarts: 0\n {2}last start failed: unable to start run: access denied\n$/);
     const j = JSON.parse((await svstat(box.root, '--json', 's')).stdout) as { services: Record<string, unknown>[] };
     assert.equal(j.services[0]?.['startError'], 'unable to start run: access denied');
-    await waitFor(() => /supervise: warning: unable to start .*\/s\/run: access denied/.test(sup.stderr()), 10_000, 'the warning');
+    await waitFor(() => /supervise: warning: unable to start .*\/s\/run: access denied/.test(sup.stderr()), DEADLINE_MS, 'the warning');
     // Fixed: the next start succeeds and the error is gone.
     chmodSync(`${dir}/run`, 0o755);
     await waitUp(dir, 'up once run is executable', 20_000);
@@ -85,7 +85,7 @@ describe('restart policy', { concurrency: 3 }, () => {
     assert.match(r.stdout, /^a: down \d+ seconds, normally up, failed\n$/);
     const v = await svstat(box.root, '-v', 'a');
     assert.match(v.stdout, /\n {2}failed: 3 failures within 60 seconds \(restart-giveup\) \(svc -u to start it again\)\n/);
-    await waitFor(() => own(supA.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/a failed: 3 failures within 60 seconds \(restart-giveup\); left down until svc -u or a change of the service dir$/.test(l)), 10_000, 'the warning');
+    await waitFor(() => own(supA.stderr(), 'supervise').some((l) => /^supervise: warning: .*\/a failed: 3 failures within 60 seconds \(restart-giveup\); left down until svc -u or a change of the service dir$/.test(l)), DEADLINE_MS, 'the warning');
     // svc -u: out of failed, a fresh tally (three more starts before failing again).
     assert.equal((await runTool('svc', ['-u', 'a'], { cwd: box.root })).code, 0);
     await waitFor(() => starts(a) >= 4, 20_000, 'a started again after svc -u');
@@ -120,7 +120,7 @@ describe('restart policy', { concurrency: 3 }, () => {
     });
     const sup = await supervise(box, dir);
     await waitUp(dir);
-    await waitFor(() => own(sup.stderr(), 'supervise').length >= 4, 10_000, 'four warnings');
+    await waitFor(() => own(sup.stderr(), 'supervise').length >= 4, DEADLINE_MS, 'four warnings');
     assert.deepEqual(own(sup.stderr(), 'supervise').map((l) => l.replace(dir, 'S')).sort(), [
       'supervise: warning: unable to parse S/restart-backoff: expected two numbers of seconds: BASE MAX, ignored',
       'supervise: warning: unable to parse S/restart-giveup: not a whole number: "-1", ignored',

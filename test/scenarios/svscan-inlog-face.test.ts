@@ -2,7 +2,7 @@
 // svstat S/log, svok and svtop (issue 7's compatibility wart).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { peer, runTool } from '../helpers/tools.ts';
 import { normalizeSeconds } from '../fixtures/supervision.ts';
 import { startSvscan, statusPid, waitUp } from './_svscan.ts';
@@ -13,7 +13,7 @@ test('S/log/supervise of an in-process log names svscan, answers svok, and goes 
   box.service('sc/web', 'echo hello\nexec sleep 1000', { 'log/multilog': './main\n' });
   const scan = startSvscan(box, 'sc');
   const pid = await waitUp(box.path('sc/web'));
-  await waitFor(() => statusPid(box.path('sc/web/log')) === scan.pid, 10_000, 'log status names svscan');
+  await waitFor(() => statusPid(box.path('sc/web/log')) === scan.pid, DEADLINE_MS, 'log status names svscan');
   const st = await runTool('svstat', ['sc/web/log'], { cwd: box.root });
   assert.match(st.stdout, new RegExp(`^sc/web/log: up \\(pid ${scan.pid}\\) \\d+ seconds\\n$`));
   assert.equal((await runTool('svok', ['sc/web/log'], { cwd: box.root })).code, 0);

@@ -54,7 +54,10 @@ export async function startPid1(box: Sandbox, dir: string): Promise<Pid1> {
   });
   let pid = 0;
   await waitFor(() => {
-    const child = ps().find((p) => p.ppid === unshare.pid && p.comm.startsWith('node'));
+    // The launcher (comm "svscan") execs node (comm "node"), which then sets its title (comm
+    // "svscan /tmp/..."): either of the last two is svscan running. Only "node" was matched
+    // before, a window a busy machine's polls missed.
+    const child = ps().find((p) => p.ppid === unshare.pid && (p.comm.startsWith('node') || p.comm.startsWith('svscan ')));
     if (child !== undefined) pid = child.pid;
     return pid !== 0;
   }, 20_000, 'svscan as PID 1');

@@ -1,0 +1,94 @@
+// Start order by readiness for svscan (needs/, issue 9): the gate each supervisor passes
+// before every start of run, and the release of waiting services when what they need is up
+// and ready. A cycle or a missing need is one warning (rate-limited) and only those wait.
+import { join } from 'node:path';
+import { escapeName } from '../formats/escape.ts';
+import { errnoText } from '../formats/errno.ts';
+import { Warner } from '../supervise/warner.ts';
+import { cycleText, cycleThrough, missingNeeds, stopAfter, type NeedsGraph } from './needs.ts';
+import { NEEDS_DIR, readNeedsDir } from './needsdir.ts';
+
+export interface StartOrderHost {
+  /** The scan directory, as messages name it. */
+  readonly dir: string;
+  /** Whether NAME is a service of the scan directory now. */
+  readonly present: (name: string) => boolean;
+  /** The service whose directory is "dev:ino", if one is. */
+  readonly nameOf: (dirKey: string) => string | undefined;
+  /** Whether NAME's run is up and ready. */
+  readonly ready: (name: string) => boolean;
+  /** Let NAME's supervisor try its held start again (it passes the gate anew). */
+  readonly release: (name: string) => void;
+  readonly onWarning: (message: string) => void;
+}
+
+export class StartOrder {
+  private readonly host: StartOrderHost;
+  /** Every service's needs as last read (at its last start), by name. */
+  private readonly needs = new Map<string, readonly string[]>();
+  /** Services held at their gate, and what they wait for. */
+  private readonly waiting = new Map<string, readonly string[]>();
+  private readonly warner: Warner;
+
+  constructor(host: StartOrderHost) {
+    this.host = host;
+    this.warner = new Warner(host.onWarning);
+  }
+
+  /**
+   * Before each start of NAME's run: reads needs/ (re-read at every start) and answers what
+   * it still waits for: [] to start now. Never throws; a needs/ that cannot be read at all
+   * holds the start until the next try.
+   */
+  async gate(name: string, path: string): Promise<readonly string[]> {
+    let needs: string[];
+    try {
+      const entries = await readNeedsDir(path, (m) => this.warner.warn(m));
+      needs = [...new Set(entries.map((e) => (e.dirKey === undefined ? undefined : this.host.nameOf(e.dirKey)) ?? e.name))];
+    } catch (err) {
+      this.warner.warn(`unable to read ${escapeName(join(path, NEEDS_DIR))}: ${errnoText(err)}`);
+      needs = this.needs.get(name) as string[] | undefined ?? [];
+      return this.hold(name, needs.length > 0 ? needs : [NEEDS_DIR]);
+    }
+    if (needs.length === 0) this.needs.delete(name);
+    else this.needs.set(name, needs);
+    const missing = missingNeeds(this.needs, name, this.host.present);
+    const cycle = cycleThrough(this.needs, name);
+    if (missing.length > 0) {
+      const label = escapeName(join(this.host.dir, name));
+      this.warner.warn(`unable to start ${label}: it needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} no service of ${escapeName(this.host.dir)}; ${name} waits`);
+    }
+    if (cycle !== undefined) {
+      const labels = cycle.map((n) => escapeName(join(this.host.dir, n))).join(', ');
+      this.warner.warn(`unable to start ${labels}: their needs/ form a cycle (${cycleText(cycle)}); they wait`);
+    }
+    return this.hold(name, needs.filter((n) => !this.host.present(n) || !this.host.ready(n)));
+  }
+
+  private hold(name: string, waits: readonly string[]): readonly string[] {
+    if (waits.length === 0) this.waiting.delete(name);
+    else this.waiting.set(name, waits);
+    return waits;
+  }
+
+  /** NAME came up or became ready: the services that wait for it try again. */
+  changed(name: string): void {
+    for (const [held, waits] of this.waiting) if (waits.includes(name)) this.host.release(held);
+  }
+
+  /** The safety net (each rescan period): every held service tries again, needs/ re-read. */
+  recheck(): void {
+    for (const held of [...this.waiting.keys()]) this.host.release(held);
+  }
+
+  /** NAME is no longer supervised. */
+  forget(name: string): void {
+    this.needs.delete(name);
+    this.waiting.delete(name);
+  }
+
+  /** For a stop of everything: whom each of NAMES waits for (its dependants). */
+  stopPlan(names: readonly string[]): Map<string, string[]> {
+    return stopAfter(this.needs as NeedsGraph, names);
+  }
+}

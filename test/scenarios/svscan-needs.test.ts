@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { startSvscan } from './_svscan.ts';
 import { starts, svstat, waitHealth } from './_health.ts';
+import { runTool } from '../helpers/tools.ts';
 
 /** A run script that logs its start and its TERM to LOG, and is ready (fd 3) once `go` exists. */
 function chained(name: string, log: string): string {
@@ -106,7 +107,7 @@ describe('svscan needs/', { concurrency: 3 }, () => {
     const tick = box.service('scan/tick', 'echo x >> starts\nexit 1');
     const sv = startSvscan(box, scan);
     await waitFor(() => existsSync(box.path('scan/free/up')), 20_000, 'the unrelated service runs');
-    for (const [name, need] of [['x', 'y'], ['y', 'x'], ['m', 'ghost'], ['l', 'db']]) {
+    for (const [name, need] of [['x', 'y'], ['y', 'x'], ['m', 'ghost'], ['l', 'db']] as const) {
       await waitHealth(box.path('scan', name), (h) => JSON.stringify(h['waitingFor']) === `["${need}"]`, `${name} waits for ${need}`);
     }
     await waitFor(() => starts(tick) >= 4, 20_000, 'three rescan periods went by');
@@ -121,6 +122,63 @@ describe('svscan needs/', { concurrency: 3 }, () => {
     // Breaking the cycle lets both start, in order.
     renameSync(box.path('scan/x/needs'), box.path('x-needs'));
     await waitFor(() => existsSync(box.path('scan/x/up')) && existsSync(box.path('scan/y/up')), 20_000, 'x and y started');
+    sv.child.kill('SIGTERM');
+    assert.deepEqual(await sv.exited, { code: 0, signal: null });
+  });
+});
+
+describe('svscan essential', { concurrency: 2 }, () => {
+  it('an essential service exiting 3 with restart-never 3: the others go down in reverse order, svscan exits 3', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const log = box.path('order.log');
+    const scan = box.path('scan');
+    const app = box.service('scan/app', 'echo up > up\nwhile [ ! -e go ]; do sleep 0.05; done\nexit 3', { essential: '', 'restart-never': '3\n' });
+    box.service('scan/db', chained('db', log).replace('while [ ! -e go ]; do sleep 0.05; done\necho >&3\n', ''));
+    box.service('scan/web', chained('web', log).replace('while [ ! -e go ]; do sleep 0.05; done\necho >&3\n', ''), { 'needs/db': '' });
+    const sv = startSvscan(box, scan);
+    await waitFor(() => existsSync(join(app, 'up')) && lines(log).includes('start web'), 20_000, 'everything up');
+    writeFileSync(join(app, 'go'), '');
+    assert.deepEqual(await sv.exited, { code: 3, signal: null });
+    // db has no notification-fd: ready once spawned, so the two start lines may come in either order.
+    assert.deepEqual([...lines(log).slice(0, 2).sort(), ...lines(log).slice(2)], ['start db', 'start web', 'stop web', 'stop db']);
+    assert.deepEqual(own(sv.stderr()), [
+      `svscan: warning: ${scan}/app failed: exit 3 is in restart-never; left down until svc -u or a change of the service dir`,
+      `svscan: fatal: essential service ${scan}/app is down (exit 3, exit 3 is in restart-never): stopping every service, exit 3`,
+    ]);
+  });
+
+  it('an essential service killed by KILL until restart-giveup: svscan exits 137', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const scan = box.path('scan');
+    const app = box.service('scan/app', 'echo $$ > pid\nexec sleep 1000', { essential: '', 'restart-giveup': '1 60\n' });
+    const other = box.service('scan/other', 'trap "echo term > got-term; exit 0" TERM\necho up > up\nwhile :; do sleep 0.05; done');
+    const sv = startSvscan(box, scan);
+    await waitFor(() => existsSync(join(app, 'pid')) && existsSync(join(other, 'up')), 20_000, 'both up');
+    process.kill(Number(readFileSync(join(app, 'pid'), 'utf8')), 'SIGKILL');
+    assert.deepEqual(await sv.exited, { code: 137, signal: null });
+    assert.equal(readFileSync(join(other, 'got-term'), 'utf8'), 'term\n');
+    assert.match(own(sv.stderr()).at(-1) ?? '', new RegExp(`^svscan: fatal: essential service ${scan}/app is down \\(killed by signal KILL, 1 failures within 60 seconds \\(restart-giveup\\)\\): stopping every service, exit 137$`));
+  });
+
+  it('svc -d of an essential service, and an end that is restarted, do not stop svscan', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const scan = box.path('scan');
+    // Exits 1 once (restarted: 1 is not in restart-never), then runs until svc -d, which ends it with 3.
+    const app = box.service('scan/app', 'echo x >> starts\n[ $(wc -l < starts) -ge 2 ] || exit 1\ntrap "exit 3" TERM\nwhile :; do sleep 0.05; done', { essential: '', 'restart-never': '3\n' });
+    const sv = startSvscan(box, scan);
+    await waitFor(() => starts(app) >= 2, 20_000, 'restarted after exit 1');
+    await waitHealth(app, (h) => h.pid !== 0, 'up again');
+    const down = await runTool('svc', ['-d', app]);
+    assert.equal(down.code, 0);
+    // An end asked for (svc -d) is no failure: restart-never does not apply, nothing else stops.
+    await waitHealth(app, (h) => h.pid === 0 && (h['lastExit'] as { code: number } | null)?.code === 3 && h['cause'] === 'command' && h['failed'] === null, 'down with exit 3');
+    // Still scanning: a new service is picked up and started.
+    box.service('stage/late', 'echo up > up\nexec sleep 1000');
+    renameSync(box.path('stage/late'), box.path('scan/late'));
+    await waitFor(() => existsSync(box.path('scan/late/up')), 20_000, 'a later service starts');
     sv.child.kill('SIGTERM');
     assert.deepEqual(await sv.exited, { code: 0, signal: null });
   });

@@ -26,8 +26,6 @@ export class EssentialWatch {
   private readonly path: string;
   private readonly onEnd: (end: EssentialEnd) => void;
   private last: { code: number | null; signal: string | null } = { code: null, signal: null };
-  /** svc -d (or a stop action) came before this end: the user's doing, not the policy's. */
-  private commanded = false;
 
   constructor(path: string, onEnd: (end: EssentialEnd) => void) {
     this.path = path;
@@ -36,11 +34,10 @@ export class EssentialWatch {
 
   event(e: ServiceEvent): void {
     const f = e as unknown as Record<string, unknown>;
-    if (e.kind === 'down') this.commanded = true;
-    else if (e.kind === 'up' || e.kind === 'once' || (e.kind === 'start' && f['what'] === 'run')) this.commanded = false;
-    else if (e.kind === 'exit' && f['what'] === 'run') {
+    // An end asked for (svc -d, -t) is no failure: the policy never leaves it failed.
+    if (e.kind === 'exit' && f['what'] === 'run') {
       this.last = { code: typeof f['code'] === 'number' ? f['code'] : null, signal: typeof f['signal'] === 'string' ? f['signal'] : null };
-    } else if (e.kind === 'failed' && !this.commanded) void this.failed(typeof f['reason'] === 'string' ? f['reason'] : 'failed');
+    } else if (e.kind === 'failed') void this.failed(typeof f['reason'] === 'string' ? f['reason'] : 'failed');
   }
 
   private async failed(reason: string): Promise<void> {

@@ -22,6 +22,12 @@ export interface StartOrderHost {
   readonly onWarning: (message: string) => void;
 }
 
+/** "a, b, c" or, past five, "a, b, c, d, e and 12 more": a warning stays a readable line. */
+export function someNames(names: readonly string[], max = 5): string {
+  const shown = names.slice(0, max).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
 export class StartOrder {
   private readonly host: StartOrderHost;
   /** Every service's needs as last read (at its last start), by name. */
@@ -56,7 +62,7 @@ export class StartOrder {
     const cycle = cycleThrough(this.needs, name);
     if (missing.length > 0) {
       const label = escapeName(join(this.host.dir, name));
-      this.warner.warn(`unable to start ${label}: it needs ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} no service of ${escapeName(this.host.dir)}; ${name} waits`);
+      this.warner.warn(`unable to start ${label}: it needs ${someNames(missing)}, which ${missing.length > 1 ? 'are' : 'is'} no service of ${escapeName(this.host.dir)}; ${name} waits`);
     }
     if (cycle !== undefined) {
       const labels = cycle.map((n) => escapeName(join(this.host.dir, n))).join(', ');

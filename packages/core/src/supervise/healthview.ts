@@ -43,7 +43,7 @@ export function svstatSuffix(ins: Inspection, health: HealthState | undefined, n
     if (h.failed !== null) out += ', failed';
     else if (h.backoff !== null && h.backoff.until > nowMs) out += `, backoff ${formatSeconds(h.backoff.wait)} seconds`;
     const waits = waitingFor(ins, h);
-    if (waits !== null) out += `, waiting for ${waits.join(', ')}`;
+    if (waits !== null) out += `, waiting for ${waits.slice(0, 5).join(', ')}${waits.length > 5 ? ` and ${waits.length - 5} more` : ''}`;
   }
   return out;
 }

@@ -144,7 +144,7 @@ describe('svscan essential', { concurrency: 2 }, () => {
     assert.deepEqual([...lines(log).slice(0, 2).sort(), ...lines(log).slice(2)], ['start db', 'start web', 'stop web', 'stop db']);
     assert.deepEqual(own(sv.stderr()), [
       `svscan: warning: ${scan}/app failed: exit 3 is in restart-never; left down until svc -u or a change of the service dir`,
-      `svscan: fatal: essential service ${scan}/app is down (exit 3, exit 3 is in restart-never): stopping every service, exit 3`,
+      `svscan: fatal: unable to keep essential ${scan}/app up: exit 3, exit 3 is in restart-never; stopping every service, exit 3`,
     ]);
   });
 
@@ -159,7 +159,7 @@ describe('svscan essential', { concurrency: 2 }, () => {
     process.kill(Number(readFileSync(join(app, 'pid'), 'utf8')), 'SIGKILL');
     assert.deepEqual(await sv.exited, { code: 137, signal: null });
     assert.equal(readFileSync(join(other, 'got-term'), 'utf8'), 'term\n');
-    assert.match(own(sv.stderr()).at(-1) ?? '', new RegExp(`^svscan: fatal: essential service ${scan}/app is down \\(killed by signal KILL, 1 failures within 60 seconds \\(restart-giveup\\)\\): stopping every service, exit 137$`));
+    assert.match(own(sv.stderr()).at(-1) ?? '', new RegExp(`^svscan: fatal: unable to keep essential ${scan}/app up: killed by signal KILL, 1 failures within 60 seconds \\(restart-giveup\\); stopping every service, exit 137$`));
   });
 
   it('svc -d of an essential service, and an end that is restarted, do not stop svscan', async (t) => {

@@ -63,7 +63,7 @@ describe('svscan as PID 1', { concurrency: 2, skip: noPidns() }, () => {
     const order = readFileSync(log, 'utf8').trim().split('\n');
     // Ready once spawned (no notification-fd): the start lines may come in either order; the stops may not.
     assert.deepEqual([...order.slice(0, 2).sort(), ...order.slice(2)], ['start db', 'start web', 'stop web', 'stop db']);
-    assert.match(init.stderr(), /svscan: fatal: essential service \S+\/scan\/app is down \(exit 7, exit 7 is in restart-never\): stopping every service, exit 7\n/);
+    assert.match(init.stderr(), /svscan: fatal: unable to keep essential \S+\/scan\/app up: exit 7, exit 7 is in restart-never; stopping every service, exit 7\n/);
     // PID 1 gone: the kernel ended the namespace, nothing of it is left.
     assert.deepEqual(ps().filter((p) => p.ppid === init.pid), []);
   });

@@ -25,12 +25,12 @@ export async function main(args: string[]): Promise<number> {
     if (line !== undefined) writeAll(2, line);
   };
   // An essential service left down by its restart policy: everything stops, svscan exits with its code.
-  let exitCode = 0;
+  let exitCode: number | undefined;
   let essential: () => void = () => {};
   const onEssential = (name: string, end: EssentialEnd): void => {
-    if (exitCode !== 0) return;
+    if (exitCode !== undefined) return; // the first one decides
     exitCode = end.code;
-    writeAll(2, `${PROG}: fatal: essential service ${escapeName(join(dir, name))} is down (${end.why}): stopping every service, exit ${end.code}\n`);
+    writeAll(2, `${PROG}: fatal: unable to keep essential ${escapeName(join(dir, name))} up: ${end.why}; stopping every service, exit ${end.code}\n`);
     essential();
   };
   const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m), onEssential, ...(verbose ? { onEvent } : {}) });
@@ -68,7 +68,7 @@ export async function main(args: string[]): Promise<number> {
   process.removeAllListeners('SIGHUP');
   process.removeAllListeners('SIGPIPE');
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(sig);
-  return exitCode;
+  return exitCode ?? 0;
 }
 
 runMain(import.meta.url, {

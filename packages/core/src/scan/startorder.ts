@@ -32,9 +32,11 @@ export class StartOrder {
   private readonly host: StartOrderHost;
   /** Every service's needs as last read (at its last start), by name. */
   private readonly needs = new Map<string, readonly string[]>();
-  /** Services held at their gate, and what they wait for. */
-  private readonly waiting = new Map<string, readonly string[]>();
+  /** Services held at their gate: their directory and what they wait for. */
+  private readonly waiting = new Map<string, { readonly path: string; readonly waits: readonly string[] }>();
   private readonly warner: Warner;
+  /** Rechecks under way: one per service at a time, however slow its file system. */
+  private readonly checking = new Set<string>();
 
   constructor(host: StartOrderHost) {
     this.host = host;
@@ -47,14 +49,22 @@ export class StartOrder {
    * holds the start until the next try.
    */
   async gate(name: string, path: string): Promise<readonly string[]> {
+    const waits = await this.waitsOf(name, path);
+    if (waits.length === 0) this.waiting.delete(name);
+    else this.waiting.set(name, { path, waits });
+    return waits;
+  }
+
+  /** needs/ read and resolved: what NAME waits for now (warnings said, rate-limited). */
+  private async waitsOf(name: string, path: string): Promise<readonly string[]> {
     let needs: string[];
     try {
       const entries = await readNeedsDir(path, (m) => this.warner.warn(m));
       needs = [...new Set(entries.map((e) => (e.dirKey === undefined ? undefined : this.host.nameOf(e.dirKey)) ?? e.name))];
     } catch (err) {
       this.warner.warn(`unable to read ${escapeName(join(path, NEEDS_DIR))}: ${errnoText(err)}`);
-      needs = this.needs.get(name) as string[] | undefined ?? [];
-      return this.hold(name, needs.length > 0 ? needs : [NEEDS_DIR]);
+      const known = this.needs.get(name) ?? [];
+      return known.length > 0 ? known : [NEEDS_DIR];
     }
     if (needs.length === 0) this.needs.delete(name);
     else this.needs.set(name, needs);
@@ -68,23 +78,27 @@ export class StartOrder {
       const labels = cycle.map((n) => escapeName(join(this.host.dir, n))).join(', ');
       this.warner.warn(`unable to start ${labels}: their needs/ form a cycle (${cycleText(cycle)}); they wait`);
     }
-    return this.hold(name, needs.filter((n) => !this.host.present(n) || !this.host.ready(n)));
-  }
-
-  private hold(name: string, waits: readonly string[]): readonly string[] {
-    if (waits.length === 0) this.waiting.delete(name);
-    else this.waiting.set(name, waits);
-    return waits;
+    return needs.filter((n) => !this.host.present(n) || !this.host.ready(n));
   }
 
   /** NAME came up or became ready: the services that wait for it try again. */
   changed(name: string): void {
-    for (const [held, waits] of this.waiting) if (waits.includes(name)) this.host.release(held);
+    for (const [held, { waits }] of this.waiting) if (waits.includes(name)) this.host.release(held);
   }
 
-  /** The safety net (each rescan period): every held service tries again, needs/ re-read. */
+  /**
+   * The safety net (each rescan period): the needs/ of every held service is read again (a
+   * fixed needs/, a need adopted ready); the supervisor tries its start again only when that
+   * changed what it waits for, so a service waiting for long costs a readdir a second, not a start.
+   */
   recheck(): void {
-    for (const held of [...this.waiting.keys()]) this.host.release(held);
+    for (const [name, { path, waits }] of this.waiting) {
+      if (this.checking.has(name)) continue;
+      this.checking.add(name);
+      void this.waitsOf(name, path).then((now) => {
+        if (this.waiting.get(name)?.waits === waits && now.join('\n') !== waits.join('\n')) this.host.release(name);
+      }).finally(() => this.checking.delete(name));
+    }
   }
 
   /** NAME is no longer supervised. */

@@ -167,7 +167,7 @@ export class Scanner {
     this.scan();
     this.timer = setInterval(() => {
       this.scan();
-      this.order.recheck();
+      void this.order.recheck();
     }, RESCAN_MS);
   }
 

@@ -91,14 +91,16 @@ export class StartOrder {
    * fixed needs/, a need adopted ready); the supervisor tries its start again only when that
    * changed what it waits for, so a service waiting for long costs a readdir a second, not a start.
    */
-  recheck(): void {
+  recheck(): Promise<void> {
+    const checks: Promise<void>[] = [];
     for (const [name, { path, waits }] of this.waiting) {
       if (this.checking.has(name)) continue;
       this.checking.add(name);
-      void this.waitsOf(name, path).then((now) => {
+      checks.push(this.waitsOf(name, path).then((now) => {
         if (this.waiting.get(name)?.waits === waits && now.join('\n') !== waits.join('\n')) this.host.release(name);
-      }).finally(() => this.checking.delete(name));
+      }).finally(() => this.checking.delete(name)));
     }
+    return Promise.all(checks).then(() => {});
   }
 
   /** NAME is no longer supervised. */

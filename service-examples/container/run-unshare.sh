@@ -2,7 +2,8 @@
 # Runs svscan as PID 1 of a fresh PID namespace, the way a container runtime would (needs root).
 # unshare --fork ignores TERM and INT itself, so this script passes them on to svscan (PID 1
 # inside), as `docker stop` would: every service is brought down and the script exits with
-# svscan's code (0). See docs/container.md.
+# svscan's code (0; or the code of the essential app once its restart-giveup gives up: 137 after
+# five KILLs within 60 s). See docs/container.md.
 here=$(cd "$(dirname "$0")" && pwd)
 svscan=${SVSCAN:-$here/../../bin/svscan}
 unshare --pid --fork --mount-proc "$svscan" "$here/scan" &

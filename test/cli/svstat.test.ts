@@ -129,7 +129,7 @@ test('svstat --json gives one document with every field for each directory', asy
   assert.ok(memory === null || typeof memory === 'number');
   assert.ok(cpu === null || typeof cpu === 'number');
   assert.deepEqual(added, {
-    ready: true, health: null, check: null, restarts: 0, lastExit: null, backoff: null, failed: null, cause: null, startError: null, lastLines: null,
+    ready: true, health: null, check: null, restarts: 0, lastExit: null, backoff: null, failed: null, cause: null, startError: null, waitingFor: null, lastLines: null,
   });
   assert.deepEqual([m['dir'], m['ok'], m['error'], m['supervised'], m['state']], ['missing', false, 'unable to chdir: file does not exist', false, null]);
 });

@@ -2,11 +2,11 @@
 // stops every service and exits 0, a supervised child's status is never taken from its owner.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { noPidns, ps, startPid1, zombiesOf } from './_pidns.ts';
-import { startSvscan } from './_svscan.ts';
+import { sandboxProcesses, startSvscan } from './_svscan.ts';
 
 // Forty orphans: each subshell exits at once, its `sleep` child is reparented to PID 1 (or the subreaper).
 const DOUBLE_FORK = 'i=0; while [ $i -lt 40 ]; do (sleep 0.3 &); i=$((i+1)); done\necho forked > forked\nexec sleep 1000';
@@ -46,6 +46,26 @@ describe('svscan as PID 1', { concurrency: 2, skip: noPidns() }, () => {
     assert.deepEqual(readFileSync(join(dier, 'ends'), 'utf8').trim().split('\n'), ['-1 10', '-1 10', '-1 10']);
     process.kill(init.pid, 'SIGTERM');
     assert.deepEqual(await init.exited, { code: 0, signal: null });
+  });
+
+  it('an essential service left down by restart-never ends the namespace with its code, dependants first', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const log = box.path('order.log');
+    const app = box.service('scan/app', 'echo up > up\nwhile [ ! -e go ]; do sleep 0.05; done\nexit 7', { essential: '', 'restart-never': '7\n' });
+    const term = (name: string): string => `trap "echo stop ${name} >> ${log}; exit 0" TERM\necho start ${name} >> ${log}\nwhile :; do sleep 0.05; done`;
+    box.service('scan/db', term('db'));
+    box.service('scan/web', term('web'), { 'needs/db': '' });
+    const init = await startPid1(box, box.path('scan'));
+    await waitFor(() => existsSync(join(app, 'up')) && existsSync(log) && readFileSync(log, 'utf8').includes('start web'), 20_000, 'every service up');
+    writeFileSync(join(app, 'go'), '');
+    assert.deepEqual(await init.exited, { code: 7, signal: null });
+    const order = readFileSync(log, 'utf8').trim().split('\n');
+    // Ready once spawned (no notification-fd): the start lines may come in either order; the stops may not.
+    assert.deepEqual([...order.slice(0, 2).sort(), ...order.slice(2)], ['start db', 'start web', 'stop web', 'stop db']);
+    assert.match(init.stderr(), /svscan: fatal: unable to keep essential \S+\/scan\/app up: exit 7, exit 7 is in restart-never; stopping every service, exit 7\n/);
+    // PID 1 gone: the namespace ended, nothing of the sandbox is left.
+    await waitFor(() => sandboxProcesses(box.root).length === 0, 20_000, 'no process of the sandbox left');
   });
 });
 

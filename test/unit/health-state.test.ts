@@ -8,7 +8,7 @@ test('a health record survives encode and decode, one line ending in a newline',
     check: { kind: 'tcp', ok: false, reason: 'unable to connect to 127.0.0.1:1: connection refused', at: 1700000000001 },
     memory: 123456, cpu: 12.5, sampledAt: 1700000000002, restarts: 3,
     lastExit: { code: 1, signal: null, at: 1699999999000 }, backoff: { wait: 8, until: 1700000008000 },
-    failed: null, cause: 'exit 1', startError: 'unable to start run: permission denied',
+    failed: null, cause: 'exit 1', startError: 'unable to start run: permission denied', waitingFor: ['db', 'cache'],
   };
   const text = encodeHealth(s);
   assert.equal(text.split('\n').length, 2);
@@ -29,6 +29,12 @@ test('decodeHealth keeps what it knows of a newer record and nulls wrong types',
   assert.equal(d.health, null);
   assert.deepEqual(d.lastExit, { code: 2, signal: null, at: 5 });
   assert.equal('future' in d, false);
+  assert.equal(d.waitingFor, null);
+});
+
+test('decodeHealth: waitingFor keeps the names and drops what is not a string', () => {
+  assert.deepEqual(decodeHealth('{"v":1,"waitingFor":["db",3,"cache"]}')?.waitingFor, ['db', 'cache']);
+  assert.equal(decodeHealth('{"v":1,"waitingFor":"db"}')?.waitingFor, null);
 });
 
 test('formatBytes gives people-sized figures', () => {

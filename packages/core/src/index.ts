@@ -13,6 +13,8 @@ export * from './os/fifo.ts';
 export * from './supervise/supervisor.ts';
 export { Warner } from './supervise/warner.ts';
 export * from './scan/scanner.ts';
+export { type EssentialEnd, essentialCode } from './scan/essential.ts';
+export { escapeName } from './formats/escape.ts';
 export * from './events/event.ts';
 export { openLog, type Log, type LogOptions } from './log/engine.ts';
 export { parseScript, parseLogScriptFile, type LogScript, type LogAction } from './log/script.ts';

@@ -1,5 +1,6 @@
 // svscan: supervises every service directory of DIR from this one process (docs/svscan.md).
-import { reaperMode, requireAddon, Scanner, startOrphanReaper, Warner, type ServiceEvent } from '@svkit/core';
+import { join } from 'node:path';
+import { escapeName, reaperMode, requireAddon, Scanner, startOrphanReaper, Warner, type EssentialEnd, type ServiceEvent } from '@svkit/core';
 import { watch } from 'chokidar';
 import { runMain } from './_cli/run.ts';
 import { eventLine } from './_cli/events.ts';
@@ -23,7 +24,16 @@ export async function main(args: string[]): Promise<number> {
     const line = eventLine(e, PROG);
     if (line !== undefined) writeAll(2, line);
   };
-  const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m), ...(verbose ? { onEvent } : {}) });
+  // An essential service left down by its restart policy: everything stops, svscan exits with its code.
+  let exitCode: number | undefined;
+  let essential: () => void = () => {};
+  const onEssential = (name: string, end: EssentialEnd): void => {
+    if (exitCode !== undefined) return; // the first one decides
+    exitCode = end.code;
+    writeAll(2, `${PROG}: fatal: unable to keep essential ${escapeName(join(dir, name))} up: ${end.why}; stopping every service, exit ${end.code}\n`);
+    essential();
+  };
+  const scanner = new Scanner({ dir, onWarning: (m) => warn(PROG, m), onEssential, ...(verbose ? { onEvent } : {}) });
   // Handlers first: a TERM that arrives while the first pass starts services must bring them
   // down, not kill svscan with the default action and orphan them.
   let stopping: Promise<void> | undefined;
@@ -36,6 +46,7 @@ export async function main(args: string[]): Promise<number> {
   };
   const finished = new Promise<void>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { stop(); void stopping?.then(resolve); });
+    essential = () => { stop(); void stopping?.then(resolve); };
   });
   process.on('SIGHUP', () => scanner.scan());
   process.on('SIGPIPE', () => {});
@@ -57,7 +68,7 @@ export async function main(args: string[]): Promise<number> {
   process.removeAllListeners('SIGHUP');
   process.removeAllListeners('SIGPIPE');
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.removeAllListeners(sig);
-  return 0;
+  return exitCode ?? 0;
 }
 
 runMain(import.meta.url, {

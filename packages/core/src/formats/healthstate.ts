@@ -49,13 +49,15 @@ export interface HealthState {
   readonly cause: string | null;
   /** Why the last start of run failed ("run: permission denied"), null once a start succeeds. */
   readonly startError: string | null;
+  /** Held by svscan's start order (needs/): the services it waits for; null when not waiting. */
+  readonly waitingFor: readonly string[] | null;
 }
 
 export function emptyHealth(): HealthState {
   return {
     v: HEALTH_VERSION, time: 0, pid: 0, ready: null, readyAt: null, health: null, check: null,
     memory: null, cpu: null, sampledAt: null, restarts: 0, lastExit: null, backoff: null,
-    failed: null, cause: null, startError: null,
+    failed: null, cause: null, startError: null, waitingFor: null,
   };
 }
 
@@ -108,6 +110,7 @@ export function decodeHealth(text: string): HealthState | undefined {
     failed: strOrNull(r['failed']),
     cause: strOrNull(r['cause']),
     startError: strOrNull(r['startError']),
+    waitingFor: Array.isArray(r['waitingFor']) ? r['waitingFor'].filter((x): x is string => typeof x === 'string') : null,
   };
 }
 

@@ -83,7 +83,7 @@ export class ServiceHealth {
     if (this.started++ > 0) this.state = { ...this.state, restarts: this.state.restarts + 1 };
     const ready = this.pipe === undefined ? null : false;
     this.update({
-      pid, ready, readyAt: null, backoff: null, startError: null, failed: null,
+      pid, ready, readyAt: null, backoff: null, startError: null, failed: null, waitingFor: null,
       health: this.config.checks === undefined ? null : 'unknown', check: null, memory: null, cpu: null, sampledAt: null,
     });
     this.watch(pid, ready === null);
@@ -180,7 +180,20 @@ export class ServiceHealth {
 
   /** A start of run failed before it ran (run missing, not executable...). */
   startFailed(why: string): void {
-    this.update({ startError: why, pid: 0 });
+    this.update({ startError: why, pid: 0, waitingFor: null });
+  }
+
+  /** Whether run PID is ready: it wrote its newline, or has no notification-fd, or was adopted. */
+  isReady(pid: number): boolean {
+    return this.state.pid === pid && this.state.ready !== false;
+  }
+
+  /** A start held by svscan's start order until NAMES are up and ready; [] when no longer held. */
+  waiting(names: readonly string[]): void {
+    const now = names.length === 0 ? null : names;
+    const was = this.state.waitingFor;
+    if (now === was || (now !== null && was !== null && now.join('\n') === was.join('\n'))) return;
+    this.update({ waitingFor: now });
   }
 
   /**

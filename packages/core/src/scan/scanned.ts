@@ -16,7 +16,7 @@ import { SERVICE } from '../formats/servicedir.ts';
 import type { ChildRegistry } from '../supervise/adopt.ts';
 import { FD_COST } from './fdbudget.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
-import type { EventSink } from '../events/event.ts';
+import type { EventSink, ServiceEvent } from '../events/event.ts';
 import { SCAN_NOTIFY_FILE } from '../events/notify.ts';
 
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
@@ -37,6 +37,10 @@ export interface ScannedOptions {
   readonly registry?: ChildRegistry | undefined;
   /** svscan's stdout, for the in-process script's `1` action. */
   readonly stdout?: StdoutSink;
+  /** svscan's start order: asked before each start of run (Supervisor's gate). */
+  readonly gate?: () => Promise<readonly string[]>;
+  /** Every event of the service itself (not its logger), as its supervisor made it: start order and `essential` follow them. */
+  readonly onServiceEvent?: (event: ServiceEvent) => void;
 }
 
 type LogKind = 'run' | 'script' | 'other' | 'none';
@@ -96,16 +100,30 @@ export class ScannedService {
   private ensuring: Promise<void> | undefined;
   /** What S/log was at the last ensure(), for cost(). */
   private logSeen: LogKind | undefined;
+  private markDown!: () => void;
+  /** Resolves once stop() has brought the service itself down (its logger may still drain). */
+  readonly down: Promise<void> = new Promise((r) => { this.markDown = r; });
 
   constructor(opts: ScannedOptions) {
     this.opts = opts;
   }
 
   /** The supervisor's events relabelled with the service's name instead of its path. */
-  private events(label: string): { onEvent?: EventSink; scanHook: string } {
+  private events(label: string, tap?: (event: ServiceEvent) => void): { onEvent?: EventSink; scanHook: string } {
     const sink = this.opts.onEvent;
     const scanHook = join(dirname(resolve(this.opts.path)), SCAN_NOTIFY_FILE);
-    return sink === undefined ? { scanHook } : { scanHook, onEvent: (e) => sink({ ...e, service: label }) };
+    if (sink === undefined && tap === undefined) return { scanHook };
+    return { scanHook, onEvent: (e) => { tap?.(e); sink?.({ ...e, service: label }); } };
+  }
+
+  /** Whether the service's run is up and ready. */
+  get ready(): boolean {
+    return this.main?.ready ?? false;
+  }
+
+  /** A start held by the start order is tried again. */
+  release(): void {
+    this.main?.release();
   }
 
   /** Descriptors the next ensure() opens (FD_COST): 0 when everything is supervised. */
@@ -186,7 +204,10 @@ export class ScannedService {
     }
     if (this.main === undefined || this.main.finished) {
       const out = this.pipe?.serviceEnd ?? stderr;
-      const main = new Supervisor({ dir: path, stdio: [devNull, out, stderr], logged: this.pipe !== undefined, onWarning: this.opts.onWarning, registry: this.opts.registry, name: this.opts.name, ...this.events(this.opts.name) });
+      const main = new Supervisor({
+        dir: path, stdio: [devNull, out, stderr], logged: this.pipe !== undefined, onWarning: this.opts.onWarning, registry: this.opts.registry, name: this.opts.name,
+        ...this.events(this.opts.name, this.opts.onServiceEvent), ...(this.opts.gate === undefined ? {} : { gate: this.opts.gate }),
+      });
       main.start();
       this.main = main;
     }
@@ -196,12 +217,15 @@ export class ScannedService {
   /**
    * Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. An
    * in-process log that cannot be written is waited for until `drop` settles (svscan got TERM
-   * twice) or its own timeout.
+   * twice) or its own timeout. With AFTER (the stop of the services that need this one), the
+   * service is brought down only once it settles; `down` resolves when the service is down.
    */
-  async stop(drop: Promise<void> = new Promise(() => {})): Promise<void> {
+  async stop(drop: Promise<void> = new Promise(() => {}), after?: Promise<unknown>): Promise<void> {
     this.stopping = true;
     await this.ensuring?.catch(() => {}); // its error was reported by the scanner
+    if (after !== undefined) await after;
     await this.main?.shutdown();
+    this.markDown();
     // The in-process log takes what the pipe still holds before the pipe goes.
     await this.pipeLog?.stop(drop);
     this.pipeLog = undefined;

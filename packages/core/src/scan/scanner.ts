@@ -17,6 +17,8 @@ import { Warner } from '../supervise/warner.ts';
 import { makeEvent, type EventSink } from '../events/event.ts';
 import { SCAN_LOCK, lockScanDir } from './scanlock.ts';
 import { errorKind } from '../formats/errors.ts';
+import { StartOrder } from './startorder.ts';
+import { EssentialWatch, type EssentialEnd } from './essential.ts';
 
 /** The safety-net rescan period; watching the directory makes most scans immediate. */
 export const RESCAN_MS = 1000;
@@ -59,6 +61,8 @@ export interface ScannerOptions {
   readonly stdout?: number;
   /** Every service's events, labelled by name (`web`, `web/log`), and the scanner's own (service ''). */
   readonly onEvent?: EventSink;
+  /** An `essential` service was left down by its restart policy: the caller stops everything and exits with end.code. */
+  readonly onEssential?: (name: string, end: EssentialEnd) => void;
 }
 
 /**
@@ -122,9 +126,19 @@ export class Scanner {
   private timer: NodeJS.Timeout | undefined;
   private pendingTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** needs/: start order by readiness, and the reverse order of shutdown(). */
+  private readonly order: StartOrder;
+  /** The service directories of the last pass, by name and by "dev:ino" (needs/ links name them). */
+  private present = new Set<string>();
+  private byInode = new Map<string, string>();
 
   constructor(opts: ScannerOptions) {
     this.opts = opts;
+    this.order = new StartOrder({
+      dir: opts.dir, present: (n) => this.present.has(n), nameOf: (key) => this.byInode.get(key),
+      ready: (n) => this.entries.get(n)?.service.ready ?? false, release: (n) => this.entries.get(n)?.service.release(),
+      onWarning: opts.onWarning,
+    });
     this.journal = new Journal(opts.dir, opts.onWarning);
     const warner = new Warner(opts.onWarning);
     this.stdout = new StdoutSink(opts.stdout ?? 1, (m) => warner.warn(m));
@@ -151,7 +165,10 @@ export class Scanner {
     await prepareSuperviseDirs(this.opts.dir, names);
     this.opts.onEvent?.(makeEvent('supervisor-start', '', process.pid, { dir: this.opts.dir }));
     this.scan();
-    this.timer = setInterval(() => this.scan(), RESCAN_MS);
+    this.timer = setInterval(() => {
+      this.scan();
+      void this.order.recheck();
+    }, RESCAN_MS);
   }
 
   /** One pass: start new entries, bring down vanished ones. Safe to call at any time. */
@@ -165,6 +182,7 @@ export class Scanner {
       return;
     }
     const seen = new Set<string>();
+    const byInode = new Map<string, string>();
     const spend = { free: Infinity, counted: false, short: new Set<string>() };
     for (const name of names) {
       if (name.startsWith('.')) continue;
@@ -181,10 +199,13 @@ export class Scanner {
         continue;
       }
       seen.add(name);
+      byInode.set(inode, name);
       const known = this.entries.get(name);
       if (known !== undefined && known.inode !== inode) this.remove(name);
       this.visit(name, path, inode, spend);
     }
+    this.present = seen;
+    this.byInode = byInode;
     this.reportShort(spend.short);
     for (const name of [...this.entries.keys()]) if (!seen.has(name)) this.remove(name);
     for (const name of [...this.pending.keys()]) if (!seen.has(name)) this.pending.delete(name);
@@ -199,7 +220,12 @@ export class Scanner {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     if (this.pendingTimer !== undefined) clearTimeout(this.pendingTimer);
-    await Promise.all([...this.entries.values()].map((e) => e.service.stop(drop)));
+    // Reverse start order: each service goes down once the services that need it are down.
+    const plan = this.order.stopPlan([...this.entries.keys()]);
+    await Promise.all([...this.entries].map(([name, e]) => {
+      const dependants = (plan.get(name) ?? []).map((d) => this.entries.get(d)?.service.down);
+      return e.service.stop(drop, dependants.length === 0 ? undefined : Promise.all(dependants));
+    }));
     this.entries.clear();
     await Promise.all(this.vanished);
     this.journal.close();
@@ -269,8 +295,14 @@ export class Scanner {
     if (entry === undefined) {
       if (!this.ready(name, path)) return;
       const stderr = this.opts.stderr ?? 2;
+      const essential = new EssentialWatch(path, (end) => { if (!this.stopped) this.opts.onEssential?.(name, end); });
       const service = new ScannedService({
         path, name, devNull: this.devNull, stderr, poller: this.poller, registry: this.journal, onWarning: (m) => this.warn(name, m), stdout: this.stdout,
+        gate: () => this.order.gate(name, path),
+        onServiceEvent: (e) => {
+          essential.event(e);
+          if (e.kind === 'ready' || e.kind === 'start') this.order.changed(name);
+        },
         ...(this.opts.onEvent === undefined ? {} : { onEvent: this.opts.onEvent }),
       });
       if (!this.afford(service, spend)) {
@@ -323,6 +355,7 @@ export class Scanner {
     if (entry === undefined) return;
     this.entries.delete(name);
     this.warners.delete(name);
+    this.order.forget(name);
     void entry.service.stop();
   }
 

@@ -24,7 +24,13 @@ function current(ins: Inspection, h: HealthState | undefined): HealthState | und
   return h.pid === ins.status.pid ? h : undefined;
 }
 
-/** ", ready", ", not ready", ", unhealthy", ", backoff 8 seconds", ", failed", or "". */
+/** Down, want up and held by svscan's start order: the services it waits for. */
+function waitingFor(ins: Inspection, h: HealthState | undefined): readonly string[] | null {
+  if (h === undefined || ins.kind !== 'status' || ins.status.pid !== 0 || ins.status.want !== 'up') return null;
+  return h.waitingFor !== null && h.waitingFor.length > 0 ? h.waitingFor : null;
+}
+
+/** ", ready", ", not ready", ", unhealthy", ", backoff 8 seconds", ", failed", ", waiting for db", or "". */
 export function svstatSuffix(ins: Inspection, health: HealthState | undefined, nowMs: number): string {
   const h = current(ins, health);
   if (h === undefined || ins.kind !== 'status') return '';
@@ -36,6 +42,8 @@ export function svstatSuffix(ins: Inspection, health: HealthState | undefined, n
   } else {
     if (h.failed !== null) out += ', failed';
     else if (h.backoff !== null && h.backoff.until > nowMs) out += `, backoff ${formatSeconds(h.backoff.wait)} seconds`;
+    const waits = waitingFor(ins, h);
+    if (waits !== null) out += `, waiting for ${waits.slice(0, 5).join(', ')}${waits.length > 5 ? ` and ${waits.length - 5} more` : ''}`;
   }
   return out;
 }
@@ -78,6 +86,8 @@ export function verboseLines(ins: Inspection, health: HealthState | undefined, n
     lines.push(`backoff: ${formatSeconds(cur.backoff.wait)} seconds, next start in ${Math.ceil((cur.backoff.until - nowMs) / 1000)} seconds`);
   }
   if (cur?.failed !== null && cur?.failed !== undefined) lines.push(`failed: ${cur.failed} (svc -u to start it again)`);
+  const waits = waitingFor(ins, cur);
+  if (waits !== null) lines.push(`waiting for: ${waits.join(', ')} (needs/: up and ready)`);
   if (h.cause !== null) lines.push(`last restart cause: ${h.cause}`);
   if (h.startError !== null) lines.push(`last start failed: ${h.startError}`);
   return lines;
@@ -96,6 +106,8 @@ export interface JsonHealth {
   readonly failed: string | null;
   readonly cause: string | null;
   readonly startError: string | null;
+  /** Held by svscan's start order: the services it waits for; null when not waiting. */
+  readonly waitingFor: readonly string[] | null;
 }
 
 export function toJsonHealth(ins: Inspection, h: HealthState | undefined, nowMs: number): JsonHealth {
@@ -114,5 +126,6 @@ export function toJsonHealth(ins: Inspection, h: HealthState | undefined, nowMs:
     failed: cur?.failed ?? null,
     cause: h?.cause ?? null,
     startError: h?.startError ?? null,
+    waitingFor: waitingFor(ins, cur),
   };
 }

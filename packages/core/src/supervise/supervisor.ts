@@ -56,7 +56,11 @@ export interface SupervisorOptions {
   readonly name?: string;
   /** The scan dir's notify hook (SCANDIR/.notify) for this service, besides S/notify. */
   readonly scanHook?: string;
+  /** svscan's start order (needs/): before each start of run, what it still waits for ([]: start). */
+  readonly gate?: () => Promise<readonly string[]>;
 }
+
+const NO_WAIT: Promise<readonly string[]> = Promise.resolve([]);
 
 /** Errors that say "could not look", not "nothing there": nothing may be started on them. */
 const RESOURCE_ERRORS = ['EMFILE', 'ENFILE', 'ENOMEM'];
@@ -132,6 +136,9 @@ export class Supervisor {
   private notBefore = -Infinity;
   /** The health layer's events of a run's end (backoff, failed), held until its exit event is out. */
   private held: ServiceEvent[] | undefined;
+  private readonly gate: (() => Promise<readonly string[]>) | undefined;
+  /** A start was held at the gate; release() tries it again. */
+  private gated = false;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
@@ -146,6 +153,7 @@ export class Supervisor {
     void this.done.then(() => hooks.runner.close());
     this.registry = opts.registry;
     this.name = opts.name ?? opts.dir;
+    this.gate = opts.gate;
     this.health = new ServiceHealth({
       dir: this.dir, cwd: this.cwd, warn: (m) => this.warner.warn(m), onEvent: (e) => (this.held !== undefined ? this.held.push(e) : this.onEvent?.(e)),
       restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
@@ -266,6 +274,18 @@ export class Supervisor {
       else this.writeStatus();
     }
     return this.done;
+  }
+
+  /** Whether run is up and ready (notification-fd's newline, or up without one). */
+  get ready(): boolean {
+    return this.state === 'run' && this.pid !== 0 && this.health.isReady(this.pid);
+  }
+
+  /** A start held at the gate is tried again (the gate is asked anew). */
+  release(): void {
+    if (!this.gated) return;
+    this.gated = false;
+    if (this.isIdle() && this.want !== 'down' && !this.exiting && !this.closed && this.restartTimer === undefined) this.startRun();
   }
 
   /** Whether the supervisor has let go of its directory. */
@@ -445,11 +465,21 @@ export class Supervisor {
     const creds = readStartCreds(this.cwd, this.label);
     creds.catch(() => {});
     const intoLog = this.logged ? wantsStderrInLog(this.cwd, this.label, (m) => this.warner.warn(m)) : Promise.resolve(false);
-    void Promise.all([this.health.load(), intoLog]).then(([, joined]) => {
+    const gate = this.gate?.() ?? NO_WAIT;
+    void Promise.all([this.health.load(), intoLog, gate]).then(([, joined, waits]) => {
       this.stderrInLog = joined;
       this.starting = false;
+      if (waits.length > 0 && !this.closed) return this.hold(waits);
       if (!this.closed) void this.spawn('run', './run', [], env, creds);
     });
+  }
+
+  /** Not started for now (needs/): down, want unchanged, until release(). */
+  private hold(waits: readonly string[]): void {
+    this.gated = true;
+    this.health.waiting(waits);
+    this.writeStatus();
+    if (this.exiting) this.close();
   }
 
   /**

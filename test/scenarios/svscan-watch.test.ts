@@ -21,6 +21,21 @@ function starts(dir: string): number {
   }
 }
 
+/** The pid the last start wrote (0 before any). */
+function lastStart(dir: string): number {
+  try {
+    return Number(readFileSync(join(dir, 'starts'), 'utf8').split('\n').filter(Boolean).at(-1) ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** svstat says dir has been up for at least 2 s (the '\d+ seconds' of its line). */
+async function upTwoSeconds(dir: string): Promise<boolean> {
+  const m = /: up \(pid \d+\) (\d+) seconds\n$/.exec((await runTool('svstat', [dir])).stdout);
+  return m !== null && Number(m[1]) >= 2;
+}
+
 test('watch patterns: globs, directories, ignores', () => {
   const p = parseWatchFile('src\n# comment\n**/*.json\n!src/gen\n', '/s');
   assert.deepEqual(p.include, ['/s/src', '/s/**/*.json']);
@@ -48,7 +63,11 @@ test('a burst of changes restarts once; ignored paths restart nothing', async ()
     writeFileSync(join(dir, 'src/main.js'), String(i));
     await waitFor(() => starts(dir) >= 2, 1000).catch(() => {});
   }
+  // On a busy machine a probe written while the previous one's restart was under way restarts
+  // it once more: count from a start that has stayed up 2 s (10x the delay) and has written its line.
+  await waitFor(() => upTwoSeconds(dir), 20_000, 'up 2 s after the probes');
   const pid2 = await waitNewPid(dir, pid1, 20_000);
+  await waitFor(() => lastStart(dir) === pid2, 20_000, 'the probed start written');
   const before = starts(dir);
 
   // A burst: 30 files written and rewritten, faster than the 200 ms delay.
@@ -58,6 +77,7 @@ test('a burst of changes restarts once; ignored paths restart nothing', async ()
   await waitFor(async () => /: up \(pid \d+\) [1-9]\d* seconds\n$/.test((await runTool('svstat', [dir])).stdout), 20_000, 'up a while after the burst');
   writeFileSync(join(dir, 'src/main.js'), 'after');
   const pid4 = await waitNewPid(dir, pid3, 20_000);
+  await waitFor(() => lastStart(dir) === pid4, 20_000, 'the last start written');
   assert.equal(starts(dir), before + 2);
 
   // Ignored: node_modules, .git, an !pattern, the log and supervise dirs. The service stays up for 2 s (20x the delay).

@@ -23,7 +23,8 @@ export function ensurePeers(): Map<string, { entry: string; version: string } | 
   let failure = '';
   if (absent.length > 0) {
     const r = spawnSync('npm', ['install', '--prefix', PEER_PREFIX, '--no-save', '--no-audit', '--no-fund', '--no-update-notifier', ...absent], { encoding: 'utf8', timeout: 300_000 });
-    if (r.status !== 0) failure = `npm install --prefix build/bench-peers ${absent.join(' ')} failed: ${(r.error?.message ?? r.stderr).trim().split('\n').pop()}`;
+    const why = r.error?.message ?? r.stderr.split('\n').filter((l) => l.startsWith('npm error') && !l.includes('complete log')).slice(0, 2).join('; ');
+    if (r.status !== 0) failure = `npm install --prefix build/bench-peers ${absent.join(' ')} failed: ${why || `exit ${r.status}`}`;
   }
   const out = new Map<string, { entry: string; version: string } | { missing: string }>();
   for (const p of names) {

@@ -3,7 +3,7 @@
 // restarted ./run wrote) and the idle CPU of the watcher's whole process tree over the same window.
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Scratch, descendants, exited, median, now, procTable, sleep, statusPid, svkitBin, writeService, type BenchRow, type BenchSection } from './lib.ts';
+import { Scratch, descendants, exited, median, now, procTable, sleep, standalone, statusPid, svkitBin, writeService, type BenchRow, type BenchSection } from './lib.ts';
 import { ensurePeers, startNodemon, startPm2, type Running } from './watch-peers.ts';
 
 const FILES = 10_000;
@@ -182,3 +182,5 @@ export async function run(): Promise<BenchSection> {
   ];
   return { title: 'watch: restart on change', rows, notes };
 }
+
+await standalone(import.meta.url, run);

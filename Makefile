@@ -9,7 +9,7 @@ TEST_TIMEOUT ?= 120000
 export SVKIT_TEST_MARK := svkit-test-$(shell printf %s "$(CURDIR)" | md5sum | cut -c1-8)
 FAULT_TESTS := $(wildcard test/faults/*.test.ts)
 
-.PHONY: all build native bundle launchers man prebuilds install typecheck lint test test-stress test-install test-unit test-cli test-interop test-scenarios test-faults test-browser bench run clean check
+.PHONY: all build native bundle launchers man prebuilds arm64-absent install typecheck lint test test-stress test-install test-unit test-cli test-interop test-scenarios test-faults test-browser bench run clean check
 
 all: build
 
@@ -41,10 +41,28 @@ build/man/.made: $(wildcard docs/*.md) scripts/man.mjs package.json
 launchers:
 	@$(NODE) scripts/launchers.mjs bin "$(CURDIR)" $(TOOLS)
 
-# The addon `npm pack` ships for this platform (package.json "prepack"), so npm needs no compiler here.
+# The addons `npm pack` ships (package.json "prepack"), so npm needs no compiler there: this
+# platform's, and linux-arm64's too, cross-compiled when Debian's gcc-aarch64-linux-gnu is
+# installed (Node-API is ABI-stable and node's headers are the same on every architecture).
 PREBUILD_DIR := prebuilds/$(shell $(NODE) -p 'process.platform + "-" + process.arch')
-prebuilds: native
+ARM64_CC ?= aarch64-linux-gnu-gcc
+ARM64_PREBUILD := prebuilds/linux-arm64/svkit_sys.node
+ifeq ($(PREBUILD_DIR),prebuilds/linux-arm64)
+ARM64_STEP :=
+else ifneq ($(shell command -v $(ARM64_CC) 2>/dev/null),)
+ARM64_STEP := $(ARM64_PREBUILD)
+else
+ARM64_STEP := arm64-absent
+endif
+prebuilds: native $(ARM64_STEP)
 	@mkdir -p $(PREBUILD_DIR) && cp build/svkit_sys.node $(PREBUILD_DIR)/
+
+$(ARM64_PREBUILD): packages/core/native/sys.c
+	@mkdir -p $(@D)
+	$(ARM64_CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
+
+arm64-absent:
+	@echo "make: note: $(ARM64_PREBUILD) not built: no $(ARM64_CC) (apt-get install gcc-aarch64-linux-gnu); npm pack ships the $(PREBUILD_DIR) addon only" >&2
 
 # The C-tools way: make install PREFIX=/usr/local [DESTDIR=staging]. The bundles and the addon
 # go to PREFIX/lib/svkit, one launcher per program to PREFIX/bin, the docs to PREFIX/share/doc/svkit.

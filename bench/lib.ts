@@ -14,6 +14,8 @@ export interface BenchRow {
   runit: number | null;
   s6: number | null;
   target?: string;
+  /** Columns of other peers (nodemon, pm2, ...), in the order first met in the section; after s6. */
+  extra?: Record<string, number | null>;
 }
 
 export interface BenchSection {
@@ -335,19 +337,33 @@ export function fmt(v: number | null): string {
 
 const HEAD = ['metric', 'svkit', 'daemontools', 'runit', 's6', 'ratio svkit/daemontools', 'target', 'verdict'];
 
+/** The extra peer columns of a section, in the order their names first appear. */
+function extraColumns(section: BenchSection): string[] {
+  return [...new Set(section.rows.flatMap((r) => Object.keys(r.extra ?? {})))];
+}
+
+export function sectionHead(section: BenchSection): string[] {
+  return [...HEAD.slice(0, 5), ...extraColumns(section), ...HEAD.slice(5)];
+}
+
 export function sectionCells(section: BenchSection): string[][] {
+  const extra = extraColumns(section);
   return section.rows.map((r) => {
     const q = ratio(r);
-    return [`${r.metric} (${r.unit})`, fmt(r.svkit), fmt(r.daemontools), fmt(r.runit), fmt(r.s6), q === null ? '—' : `${q.toFixed(2)}x`, r.target ?? '', verdict(r, section)];
+    const peers = extra.map((c) => fmt(r.extra?.[c] ?? null));
+    return [`${r.metric} (${r.unit})`, fmt(r.svkit), fmt(r.daemontools), fmt(r.runit), fmt(r.s6), ...peers, q === null ? '—' : `${q.toFixed(2)}x`, r.target ?? '', verdict(r, section)];
   });
 }
 
 /** A section as a Markdown table (column-aligned, so it reads in a terminal too) plus its notes. */
 export function renderSection(section: BenchSection): string {
-  const rows = [HEAD, ...sectionCells(section)].map((r) => r.map((c) => c.replace(/\|/g, '\\|')));
-  const width = HEAD.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => (i === 0 || i >= 6 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join(' | ')} |`;
-  const sep = `|${width.map((w, i) => (i === 0 || i >= 6 ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
+  const head = sectionHead(section);
+  const text = head.length - 2; // target and verdict are left-aligned text, like the metric
+  const rows = [head, ...sectionCells(section)].map((r) => r.map((c) => c.replace(/\|/g, '\\|')));
+  const width = head.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const left = (i: number): boolean => i === 0 || i >= text;
+  const line = (r: string[]): string => `| ${r.map((c, i) => (left(i) ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join(' | ')} |`;
+  const sep = `|${width.map((w, i) => (left(i) ? ` ${'-'.repeat(w)} ` : ` ${'-'.repeat(w - 1)}: `)).join('|')}|`;
   const notes = section.notes.map((n) => `- ${n}`).join('\n');
   return `## ${section.title}\n\n${line(rows[0]!)}\n${sep}\n${rows.slice(1).map(line).join('\n')}\n\n${notes}\n`;
 }

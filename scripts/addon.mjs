@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const HINT = 'install python3, make and a C compiler (apt-get install python3 make g++), then npm rebuild -g svkit';
+const HINT = 'install python3, make and a C compiler (apt-get install python3 make g++), then npm rebuild -g --allow-scripts=svkit svkit';
 const candidates = [
   join('build', 'Release', 'svkit_sys.node'),
   join('prebuilds', `${process.platform}-${process.arch}`, 'svkit_sys.node'),

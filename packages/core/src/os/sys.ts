@@ -43,8 +43,12 @@ const CANDIDATES = [
   join('prebuilds', `${process.platform}-${process.arch}`, 'svkit_sys.node'),
 ];
 
-/** What to do when there is no addon: the one hint every program gives (docs/install.md). */
-export const ADDON_HINT = 'install python3, make and a C compiler (apt-get install python3 make g++), then run make in a checkout or npm rebuild -g svkit';
+/**
+ * What to do when there is no addon: the one hint every program gives (docs/install.md). npm 11 runs
+ * an install script it has no allowScripts entry for only with a warning, and not at all under
+ * strict-allow-scripts; --allow-scripts=svkit lets the rebuild run in either case.
+ */
+export const ADDON_HINT = 'install python3, make and a C compiler (apt-get install python3 make g++), then run make in a checkout or npm rebuild -g --allow-scripts=svkit svkit';
 
 /** Finds the addon above this file: the source tree, the bundles and an installed package sit at different depths. */
 function addonPath(): string {

@@ -24,6 +24,7 @@ const ALLOWED = {
   'scan/fdbudget.ts': "counts /proc/self/fd: the kernel's, never blocks",
   'http/tokens.ts': "svhttp's start-up: the token file is read once, before anything is served (never loaded by svscan)",
   'import/': 'svimport, a short-lived client program: never loaded by svscan',
+  'notify/': "svnotify, a hook run as its own short-lived process per event: never loaded by svscan; its spool is its own (mode 700)",
   // Pending: owned by other parts of issue 13, to be made asynchronous there.
   'scan/scanner.ts': 'PENDING (issue 13b owns scanner.ts): readdir and stat of the scan dir, metadata only (no service file is opened); /dev/null at start-up',
 };

@@ -14,6 +14,7 @@ export * from './supervise/supervisor.ts';
 export { Warner } from './supervise/warner.ts';
 export * from './scan/scanner.ts';
 export * from './events/event.ts';
+export { describe, describeAny, localTime } from './events/describe.ts';
 export { openLog, type Log, type LogOptions } from './log/engine.ts';
 export { parseScript, parseLogScriptFile, type LogScript, type LogAction } from './log/script.ts';
 export { matchPattern } from './log/pattern.ts';

@@ -98,7 +98,9 @@ test('an SMTP server that refuses the recipient: one warning, exit 111, supervis
   mailSettings(box, 'scan/web', refusing.port);
   const scan = startSvscan(box, box.path('scan'));
   await waitFor(() => lines(join(dir, 'codes')).includes('111'), 20_000, 'the hook failed');
-  assert.equal(scan.stderr(), 'svnotify: warning: unable to send mail to ops@example.com: Can\'t send mail - all recipients were rejected: 550 5.1.1 no such user here\n');
+  const warning = 'svnotify: warning: unable to send mail to ops@example.com: Can\'t send mail - all recipients were rejected: 550 5.1.1 no such user here\n';
+  await waitFor(() => scan.stderr().includes(warning), 20_000, 'the warning read from svscan\'s stderr');
+  assert.equal(scan.stderr(), warning);
   // Supervision went on: up after the crash, and restarted on request.
   await waitFor(() => lines(join(dir, 'starts')).length === 2, 20_000, 'restarted after the crash');
   const pid = statusPid(dir);

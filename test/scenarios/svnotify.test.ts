@@ -29,19 +29,19 @@ function mailSettings(box: Sandbox, dir: string, port: number, extra: Record<str
   for (const [name, value] of Object.entries(extra)) box.write(join(dir, 'notify.d', name), value);
 }
 
-test('a crash loop within the window: one sender, one mail with every failed exit, nothing else', async (t) => {
+test('a crash loop within the window: one sender, one mail with every failed exit and the give-up, nothing else', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const smtp = await startSmtp();
   t.after(() => smtp.close());
   const N = 4;
-  const dir = box.service('scan/web', crashing(N));
+  // Exits 3 at once, every time: after N failures the restart policy gives up (failed).
+  const dir = box.service('scan/web', 'echo $$ >> starts; exit 3', { 'restart-giveup': `${N} 3600\n` });
   box.write('scan/web/notify', `#!/bin/sh\nexec ${SVNOTIFY} "$@"\n`, 0o755);
   mailSettings(box, 'scan/web', smtp.port, { batch: '3600\n' });
   const spool = join(dir, 'supervise/notify-spool');
   const scan = startSvscan(box, box.path('scan'));
-  await waitFor(() => lines(join(dir, 'starts')).length === N + 1, 60_000, 'N crashes, then up');
-  await waitFor(() => lines(join(spool, 'events')).length === N, 20_000, 'N exits spooled');
+  await waitFor(() => lines(join(spool, 'events')).length === N + 1, 60_000, 'N exits and the give-up spooled');
   // The window is open: the first hook run started the one sender; the others only appended.
   assert.equal(senders(box.root), 1);
   assert.equal(smtp.mails.length, 0);
@@ -53,14 +53,17 @@ test('a crash loop within the window: one sender, one mail with every failed exi
   const mail = smtp.mails[0];
   assert.ok(mail !== undefined);
   assert.deepEqual([mail.from, mail.to], ['svkit@example.com', ['ops@example.com']]);
-  assert.match(mail.subject, new RegExp(`^\\[svkit \\S+\\] ${N} events: ${dir.replace(/[/.]/g, '\\$&')} exit \\(${N}\\)$`));
+  const name = dir.replace(/[/.]/g, '\\$&');
+  assert.match(mail.subject, new RegExp(`^\\[svkit \\S+\\] ${N + 1} events: ${name} exit \\(${N}\\), ${name} failed$`));
   const events = mailEvents(mail.text);
-  const pids = lines(join(dir, 'starts')).slice(0, N).map(Number);
-  assert.deepEqual(events.map((e) => [e.kind, e.pid, e['code']]), pids.map((pid) => ['exit', pid, 3]));
-  assert.equal(mail.text.split('\n').filter((l) => / exited 3, restarting\r?$/.test(l)).length, N);
+  const pids = lines(join(dir, 'starts')).map(Number);
+  assert.equal(pids.length, N);
+  assert.deepEqual(events.slice(0, N).map((e) => [e.kind, e.pid, e['code']]), pids.map((pid) => ['exit', pid, 3]));
+  assert.equal(events[N]?.kind, 'failed');
+  assert.equal(mail.text.split('\n').filter((l) => /\/web: exited 3\b/.test(l)).length, N);
   assert.equal(lines(join(spool, 'events')).length, 0);
   assert.equal(existsSync(join(spool, 'mail')), false, 'nothing kept after a delivery');
-  assert.equal(scan.stderr(), '');
+  assert.equal(scan.stderr(), `svscan: warning: ${dir} failed: ${N} failures within 3600 seconds (restart-giveup); left down until svc -u or a change of the service dir\n`);
 });
 
 test('webhook: the JSON of each listed event with the token; unlisted kinds (stop, exit, down) are not sent', async (t) => {

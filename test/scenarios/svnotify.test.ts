@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { BIN, runTool } from '../helpers/tools.ts';
 import { sandboxProcesses, startSvscan, statusPid, waitNewPid } from './_svscan.ts';
-import { startHttp, startSmtp } from '../cli/_receivers.ts';
+import { startHttp, startSilent, startSmtp } from '../cli/_receivers.ts';
 import type { ServiceEvent } from '../../packages/core/src/events/event.ts';
 
 const SVNOTIFY = join(BIN, 'svnotify');
@@ -122,4 +122,30 @@ test('an SMTP server that refuses the recipient: one warning, exit 111, supervis
   assert.equal(good.mails.length, 1);
   assert.deepEqual(mailEvents(good.mails[0]?.text ?? '').map((e) => [e.kind, e.pid]), [['exit', Number(lines(join(dir, 'starts'))[0])]]);
   assert.equal(existsSync(join(dir, 'supervise/notify-spool/mail')), false);
+});
+
+test('an SMTP server that hangs, with a batch window: the sender warns in svscan\'s log after --timeout and keeps the events; supervision goes on', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const silent = await startSilent();
+  t.after(() => silent.close());
+  const dir = box.service('scan/web', crashing(2));
+  box.write('scan/web/notify', `#!/bin/sh\nexec ${SVNOTIFY} --timeout 1 "$@"\n`, 0o755);
+  mailSettings(box, 'scan/web', silent.port, { batch: '3600\n' });
+  const spool = join(dir, 'supervise/notify-spool');
+  const scan = startSvscan(box, box.path('scan'));
+  await waitFor(() => lines(join(spool, 'events')).length === 2, 20_000, 'both exits spooled');
+  const flush = await runTool('svnotify', ['--flush'], { cwd: dir });
+  assert.deepEqual([flush.code, flush.stdout, flush.stderr], [0, '', '']);
+  const warning = 'svnotify: warning: unable to send mail to ops@example.com: timed out (Greeting never received)\n';
+  await waitFor(() => scan.stderr().includes(warning), 20_000, 'the sender\'s warning');
+  await waitFor(() => senders(box.root) === 0, 20_000, 'the sender gone');
+  assert.equal(scan.stderr(), warning);
+  assert.equal(silent.accepted(), 1);
+  assert.deepEqual(lines(join(spool, 'mail')).map((l) => (JSON.parse(l) as ServiceEvent)['code']), [3, 3]);
+  // Up after its two crashes, and restarted on request while all this went on.
+  await waitFor(() => lines(join(dir, 'starts')).length === 3, 20_000, 'up after the crashes');
+  const pid = statusPid(dir);
+  assert.equal((await runTool('svc', ['-t', dir])).code, 0);
+  await waitNewPid(dir, pid);
 });

@@ -85,12 +85,14 @@ export async function main(argv: string[]): Promise<number> {
     startSender: (fd) => startDetachedSender(fd, args.passed),
   };
   if (args.mode === 'sender') {
-    // ALRM (svnotify --flush) ends the window; the pid is written only once that is handled.
-    const flush = new Promise<void>((resolve) => process.once('SIGALRM', () => resolve()));
+    // ALRM (svnotify --flush) ends the window; the pid is written only once that is handled, and
+    // the handler stays: a later ALRM while sending must not end the process (ALRM's default).
+    const flush = new Promise<void>((resolve) => process.on('SIGALRM', () => resolve()));
     announceSender(LOCK_FD, process.pid);
     return report(await senderRun(cfg, LOCK_FD, flush, deps));
   }
   if (args.mode === 'flush') {
+    process.on('SIGALRM', () => {}); // sending in the foreground, it is the sender another --flush may signal
     const r = await flushRun(cfg, deps);
     return r.kind === 'sent' ? report(r.delivery) : EXIT_OK;
   }

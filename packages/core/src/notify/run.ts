@@ -12,7 +12,7 @@ import { SvkitError } from '../formats/errors.ts';
 import type { NotifyConfig } from './config.ts';
 import { deliverPending, destinations, type Delivery } from './deliver.ts';
 import { wanted } from './filter.ts';
-import { appendEvent, hasEvents, makeSpool, releaseSender, senderPid, takeBatch, tryLockSender } from './spool.ts';
+import { announceSender, appendEvent, hasEvents, makeSpool, releaseSender, senderPid, takeBatch, tryLockSender } from './spool.ts';
 
 export interface RunDeps {
   readonly host: string;
@@ -83,13 +83,16 @@ function isSvnotify(pid: number): boolean {
   }
 }
 
-/** Sends what waits now: the sender at work is told to end its window (ALRM), or we send ourselves. */
+/** Sends what waits now: the sender at work is told to end its window (ALRM), or we send ourselves (the caller must handle ALRM). */
 export async function flushRun(cfg: NotifyConfig, deps: RunDeps, waitMs = 20_000): Promise<FlushOutcome> {
   makeSpool(cfg.spool);
   const until = Date.now() + waitMs;
   for (;;) {
     const fd = tryLockSender(cfg.spool);
-    if (fd !== undefined) return { kind: 'sent', delivery: await sendBatch(cfg, fd, deps) };
+    if (fd !== undefined) {
+      announceSender(fd, process.pid); // the caller ignores ALRM
+      return { kind: 'sent', delivery: await sendBatch(cfg, fd, deps) };
+    }
     // A sender just started writes its pid once it handles ALRM.
     const pid = senderPid(cfg.spool);
     if (pid !== 0 && isSvnotify(pid)) {

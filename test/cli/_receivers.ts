@@ -64,24 +64,28 @@ export interface Posted {
 }
 
 export interface Http {
-  readonly port: number;
+  port: number;
   readonly posts: Posted[];
   /** The status the next requests get (200 unless set). */
   status: number;
+  /** While set, answers wait for it (the request is in posts already). */
+  hold: Promise<void> | undefined;
   close(): Promise<void>;
 }
 
 export async function startHttp(): Promise<Http> {
   const posts: Posted[] = [];
-  const self = { port: 0, posts, status: 200, close: async () => {} };
+  const self: Http = { port: 0, posts, status: 200, hold: undefined, close: async () => {} };
   const server = createHttpServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (s: string) => { body += s; });
     req.on('end', () => {
       posts.push({ headers: req.headers, body });
-      res.writeHead(self.status, { 'Content-Type': 'text/plain' });
-      res.end('ok\n');
+      void (self.hold ?? Promise.resolve()).then(() => {
+        res.writeHead(self.status, { 'Content-Type': 'text/plain' });
+        res.end('ok\n');
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -149,3 +149,23 @@ test('an SMTP server that hangs, with a batch window: the sender warns in svscan
   assert.equal((await runTool('svc', ['-t', dir])).code, 0);
   await waitNewPid(dir, pid);
 });
+
+test('a bad settings file: the fatal line in svscan\'s log, exit 100 for each event, nothing spooled; the service runs on', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const dir = box.service('scan/web', crashing(1));
+  box.write('scan/web/notify', `#!/bin/sh\n${SVNOTIFY} "$@"\necho $? >> codes\n`, 0o755);
+  box.write('scan/web/notify.d/webhook', 'http://127.0.0.1:9/x\n');
+  box.write('scan/web/notify.d/batch', 'soon\n');
+  const scan = startSvscan(box, box.path('scan'));
+  await waitFor(() => lines(join(dir, 'starts')).length === 2, 20_000, 'up again after its crash');
+  // start, exit, restart, start: the settings are read before the event, so each run fails alike.
+  await waitFor(() => lines(join(dir, 'codes')).length >= 4, 20_000, 'four hook runs');
+  const fatal = 'svnotify: fatal: unable to parse notify.d/batch: not a number of seconds from 0 to 3600: "soon"\n';
+  await waitFor(() => scan.stderr().split(fatal).length - 1 >= 4, 20_000, 'the fatal lines read from svscan\'s stderr');
+  assert.deepEqual(new Set(lines(join(dir, 'codes'))), new Set(['100']));
+  assert.equal(scan.stderr().replaceAll(fatal, ''), '');
+  assert.equal(existsSync(join(dir, 'supervise/notify-spool')), false);
+  const st = await runTool('svstat', [dir]);
+  assert.match(st.stdout, new RegExp(`^${dir}: up \\(pid ${statusPid(dir)}\\) \\d+ seconds\\n$`));
+});

@@ -22,8 +22,9 @@ const ALLOWED = {
   'scan/journal.ts': "svscan's own journal in .svscan/ (0700): opened O_NONBLOCK|O_NOFOLLOW, regular files only, appends of one line",
   'scan/vanished.ts': 'start-up: stats of the scan dir entries before anything is supervised (metadata, opens nothing)',
   'scan/fdbudget.ts': "counts /proc/self/fd: the kernel's, never blocks",
-  'http/tokens.ts': "svhttp's start-up: the token file is read once, before anything is served (never loaded by svscan)",
+  'http/tokens.ts': "svhttp's start-up (the token file is read once, before anything is served) and svnotify's secret files: never loaded by svscan",
   'import/': 'svimport, a short-lived client program: never loaded by svscan',
+  'notify/': "svnotify, a hook run as its own short-lived process per event: never loaded by svscan; its spool is its own (mode 700)",
   // Pending: owned by other parts of issue 13, to be made asynchronous there.
   'scan/scanner.ts': 'PENDING (issue 13b owns scanner.ts): readdir and stat of the scan dir, metadata only (no service file is opened); /dev/null at start-up',
 };

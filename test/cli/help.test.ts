@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runTool } from '../helpers/tools.ts';
 
-const PROGRAMS = ['svscan', 'supervise', 'svc', 'svstat', 'svok', 'multilog', 'tai64n', 'tai64nlocal', 'svlog', 'svwatch', 'svhttp'];
+const PROGRAMS = ['svscan', 'supervise', 'svc', 'svstat', 'svok', 'multilog', 'tai64n', 'tai64nlocal', 'svlog', 'svwatch', 'svhttp', 'svnotify'];
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 for (const prog of PROGRAMS) {

@@ -27,7 +27,7 @@ export function run(bin: string, prog: string, args: string[], opts: { cwd?: str
 
 /** Each program's usage error (exit 100) or, for the filters, a pass over empty input (exit 0). */
 export async function checkUsage(bin: string): Promise<void> {
-  const usage: Record<string, string[]> = { svscan: ['-Z'], svstat: ['-Z'], supervise: [], svok: [], svimport: [], svlog: [], svwatch: [], svhttp: [] };
+  const usage: Record<string, string[]> = { svscan: ['-Z'], svstat: ['-Z'], supervise: [], svok: [], svimport: [], svlog: [], svwatch: [], svhttp: [], svnotify: ['--batch'] };
   for (const [prog, args] of Object.entries(usage)) {
     const r = await run(bin, prog, args);
     assert.deepEqual([r.code, r.stdout], [100, ''], `${prog}: ${r.stderr}`);

@@ -16,6 +16,7 @@ export * from './scan/scanner.ts';
 export { type EssentialEnd, essentialCode } from './scan/essential.ts';
 export { escapeName } from './formats/escape.ts';
 export * from './events/event.ts';
+export { describe, describeAny, localTime } from './events/describe.ts';
 export { openLog, type Log, type LogOptions } from './log/engine.ts';
 export { parseScript, parseLogScriptFile, type LogScript, type LogAction } from './log/script.ts';
 export { matchPattern } from './log/pattern.ts';

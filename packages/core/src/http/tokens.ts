@@ -34,8 +34,12 @@ export function parseTokens(text: string, file: string): Token[] {
   return tokens;
 }
 
-/** Reads the token file at start-up (sync: before anything is served), refusing a loose mode. */
-export function loadTokens(file: string): Token[] {
+/**
+ * The text of a file that holds secrets (sync: read once at start-up, by a short-lived program or
+ * before anything is served), refused when group or others may read or write it: svhttp's token
+ * file, svnotify's smtp-password and webhook-token.
+ */
+export function readPrivateFile(file: string, cap = CAP): string {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -46,12 +50,17 @@ export function loadTokens(file: string): Token[] {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new SvkitError('permanent', `unable to read ${file}: not a regular file`);
     if ((st.mode & 0o077) !== 0) throw new SvkitError('permanent', `unable to use ${file}: readable or writable by group or others (chmod 600 it)`);
-    const buf = Buffer.alloc(Math.min(CAP, st.size));
+    const buf = Buffer.alloc(Math.min(cap, st.size));
     const n = buf.length === 0 ? 0 : readSync(fd, buf, 0, buf.length, 0);
-    return parseTokens(buf.subarray(0, n).toString('utf8'), file);
+    return buf.subarray(0, n).toString('utf8');
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads the token file at start-up, refusing a loose mode. */
+export function loadTokens(file: string): Token[] {
+  return parseTokens(readPrivateFile(file), file);
 }
 
 /** The token whose digest matches SECRET, compared in constant time against each. */

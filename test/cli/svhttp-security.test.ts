@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { symlinkSync } from 'node:fs';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
 import { startSvscan, statusPid, waitUp } from '../scenarios/_svscan.ts';
 import { bearer, http, startSvhttp } from './_svhttp.ts';
@@ -50,7 +50,8 @@ test('svhttp with tokens: reads need a token, ro cannot control, rw can; wrong t
   const limited = await http(s, 'GET', '/api/v1/services', bearer(RW));
   assert.equal(limited.status, 429);
   assert.match(String(limited.headers['retry-after']), /^\d+$/);
-  assert.match(s.stdout(), /token=line:2 service="a" command="kill" result=denied:read-only\n/);
+  // The audit line reaches the test through svhttp's stdout pipe, maybe after the response.
+  await waitFor(() => /token=line:2 service="a" command="kill" result=denied:read-only\n/.test(s.stdout()), DEADLINE_MS, 'the audit line of the refused kill');
 });
 
 test('svhttp without tokens: loopback reads only, a foreign Host (DNS rebinding) is refused, nothing is controlled', async (t) => {
@@ -159,7 +160,7 @@ test('svhttp sessions: a token buys an HttpOnly SameSite=Strict cookie that read
   assert.deepEqual((await http(s, 'GET', '/api/v1/session', cookie)).json(), { role: 'rw' });
   assert.equal((await http(s, 'GET', '/api/v1/services', cookie)).status, 200);
   assert.equal((await http(s, 'POST', '/api/v1/services/a/hup', { ...cookie, Origin: `http://127.0.0.1:${s.port}` })).status, 202);
-  assert.match(s.stdout(), /token=line:1 service="a" command="hup" result=sent/);
+  await waitFor(() => /token=line:1 service="a" command="hup" result=sent/.test(s.stdout()), DEADLINE_MS, 'the audit line of the hup');
   assert.equal((await http(s, 'DELETE', '/api/v1/session', cookie)).status, 200);
   assert.equal((await http(s, 'GET', '/api/v1/services', cookie)).status, 401);
   const page = await http(s, 'GET', '/');

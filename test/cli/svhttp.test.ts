@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { Sandbox, waitFor } from '../helpers/sandbox.ts';
+import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
 import { startSvscan, statusPid, waitNewPid, waitUp } from '../scenarios/_svscan.ts';
 import { bearer, http, inotifyWatches, sse, startSvhttp } from './_svhttp.ts';
@@ -62,6 +62,8 @@ test('svhttp: POST restart gives a new pid, down/up work, each control request i
   const unknown = await http(s, 'POST', '/api/v1/services/web/rm-rf', bearer(RW));
   assert.equal(unknown.status, 400);
   assert.match(unknown.json().error, /^unknown command: rm-rf/);
+  // Audit lines reach the test through svhttp's stdout pipe, maybe after the responses.
+  await waitFor(() => s.stdout().split('\n').slice(1, -1).length >= 4, DEADLINE_MS, 'four audit lines');
   const lines = s.stdout().split('\n').slice(1, -1);
   assert.equal(lines.length, 4);
   assert.match(lines[0] ?? '', /^\d{4}-\d\d-\d\dT[\d:.]+Z peer=127\.0\.0\.1 token=line:2 service="web" command="restart" result=sent$/);

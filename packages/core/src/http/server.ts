@@ -6,7 +6,7 @@ import { isCommand, runCommand } from './commands.ts';
 import { dashboardAssets } from './dashboard/index.ts';
 import { currentLog, readRange, tailLines } from './logfile.ts';
 import { Metrics } from './metrics.ts';
-import { listServices, serviceDir } from './names.ts';
+import { serviceDir } from './names.ts';
 import { headers, readBody, sendError, sendJson, TooLarge } from './respond.ts';
 import { Snapshots } from './snapshot.ts';
 import { clearCookie, COOKIE, cookieValue, Sessions, setCookie } from './sessions.ts';
@@ -61,12 +61,12 @@ export function createSvhttp(opts: ServerOptions): Server {
 
   const list: Handler = reader(async (_req, res) => {
     const now = Date.now();
-    const names = await listServices(opts.scandir);
+    const names = await snapshots.serviceNames();
     sendJson(res, 200, { version: 1, services: await snapshots.list(names, now) });
   });
 
   const one = (name: string): Handler => reader(async (_req, res) => {
-    if ((await serviceDir(opts.scandir, name)) === undefined) {
+    if (!(await snapshots.isService(name))) {
       snapshots.forget(name);
       return sendError(res, 404, `no such service: ${name}`);
     }
@@ -139,7 +139,7 @@ export function createSvhttp(opts: ServerOptions): Server {
 
   const scrape: Handler = reader(async (_req, res) => {
     const now = Date.now();
-    const names = await listServices(opts.scandir);
+    const names = await snapshots.serviceNames();
     const views = await snapshots.list(names, now);
     const text = await metrics.render(names.map((n, i) => ({ name: n, dir: `${opts.scandir}/${n}`, json: views[i]! })));
     res.writeHead(200, headers(metrics.contentType));

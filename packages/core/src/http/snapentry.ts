@@ -29,9 +29,12 @@ export class ServiceEntry {
   private watched = false;
   private rearm = false;
   private sig: string | undefined;
+  private readonly onSelf: () => void;
 
-  constructor(dir: string, useInotify: boolean) {
+  /** onSelf: the dir itself changed (removed, moved, chmod). */
+  constructor(dir: string, useInotify: boolean, onSelf: () => void) {
     this.dir = dir;
+    this.onSelf = onSelf;
     this.base = basename(dir);
     this.lastLines = new LastLines(dir);
     if (useInotify) this.arm();
@@ -123,7 +126,10 @@ export class ServiceEntry {
     if (!self && !RELEVANT.has(name)) return;
     this.gen++;
     if (self || name === 'ok' || name === SERVICE.superviseDir) this.dropOk();
-    if (inDir && self) this.rearm = true;
+    if (inDir && self) {
+      this.rearm = true;
+      this.onSelf();
+    }
     else if (inDir && name === SERVICE.superviseDir) this.armSupervise();
   }
 

@@ -5,6 +5,7 @@
 // supervisor's supervise/ok, and one poll(2) with timeout 0 says which lost their reader.
 // Values that move with the clock (seconds, backoff) are computed at each request from stamps.
 // Nothing is read or polled between requests; after IDLE_MS without one, everything is let go.
+import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { inspectFacts } from '../supervise/inspect.ts';
 import type { OkOutcome } from '../supervise/control.ts';
@@ -12,6 +13,7 @@ import { sys } from '../os/sys.ts';
 import { closeFd, probeOkAsync, value, type Read } from './dirfacts.ts';
 import { serviceJsonOf, type ServiceJson } from './services.ts';
 import { ServiceEntry } from './snapentry.ts';
+import { scanServices, validName } from './names.ts';
 
 /** Services watched by inotify (two watches each) and holding a descriptor; beyond, stat guards. */
 const MAX_WATCHED = 4096;
@@ -36,9 +38,44 @@ export class Snapshots {
   private readonly pollNow = poller();
   private lastUse = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The scan dir's services, read again after its watch (or a service dir's own) saw a change. */
+  private names: string[] | undefined;
+  private namesGen = 0;
+  private namesReadGen = -1;
+  private listing: Promise<void> | undefined;
+  private scanWatch: FSWatcher | undefined;
+  /** A link that is not (yet) to a dir: its target can appear unseen, so every request lists. */
+  private skippedLinks = false;
 
   constructor(scandir: string) {
     this.scandir = scandir;
+  }
+
+  /** The scan dir's services (names.ts's listServices), from memory while inotify saw no change. */
+  async serviceNames(): Promise<string[]> {
+    await afterIo();
+    this.touch();
+    if (this.scanWatch === undefined) {
+      try {
+        this.scanWatch = watch(this.scandir, { persistent: false }, () => { this.namesGen++; });
+        this.scanWatch.on('error', () => this.unwatchScan());
+        this.namesGen++;
+      } catch {
+        this.unwatchScan();
+      }
+    }
+    if (this.scanWatch === undefined || this.skippedLinks) this.namesGen++;
+    const need = this.namesGen;
+    while (this.names === undefined || this.namesReadGen < need) {
+      this.listing ??= this.readNames();
+      await this.listing;
+    }
+    return this.names;
+  }
+
+  /** Whether NAME is one of the scan dir's services (names.ts's serviceDir, from memory). */
+  async isService(name: string): Promise<boolean> {
+    return validName(name) && (await this.serviceNames()).includes(name);
   }
 
   /** svstat --json's objects of every service of the scan dir, NAMES (listServices' answer); the others are let go. */
@@ -92,25 +129,40 @@ export class Snapshots {
   }
 
   close(): void {
+    this.unwatchScan();
+    this.names = undefined;
     for (const e of this.entries.values()) e.close();
     this.entries.clear();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
 
+  private readNames(): Promise<void> {
+    const g = this.namesGen;
+    return scanServices(this.scandir).then((r) => {
+      if (g > this.namesReadGen) {
+        this.names = r.names;
+        this.skippedLinks = r.skippedLinks;
+        this.namesReadGen = g;
+      }
+    }).finally(() => {
+      this.listing = undefined;
+    });
+  }
+
+  private unwatchScan(): void {
+    this.scanWatch?.close();
+    this.scanWatch = undefined;
+  }
+
   private entry(name: string): ServiceEntry {
     let e = this.entries.get(name);
     if (e === undefined) {
-      e = new ServiceEntry(join(this.scandir, name), this.watchedCount() < MAX_WATCHED);
+      // A service dir removed or replaced (a link's target too) changes the list unseen by the scan dir's watch.
+      e = new ServiceEntry(join(this.scandir, name), this.entries.size < MAX_WATCHED, () => { this.namesGen++; });
       this.entries.set(name, e);
     }
     return e;
-  }
-
-  private watchedCount(): number {
-    let n = 0;
-    for (const e of this.entries.values()) if (e.isWatched) n++;
-    return n;
   }
 
   /** probeOk() of each entry: held write ends answer from one poll(2), the others are opened (and kept when running). */

@@ -3,7 +3,7 @@
 // the very next request, and a FIFO planted in place of a file blocks nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, constants, mkdirSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, mkdirSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool, startBackground } from '../helpers/tools.ts';
@@ -103,7 +103,7 @@ test('svhttp: a service dir added to or removed from the scan dir is in (or out 
   assert.equal(s.stderr(), '');
 });
 
-test('svhttp: FIFOs in place of status, health, stat, down and log/multilog block nothing; the answers are svstat --json', async (t) => {
+test('svhttp: FIFOs in place of status, health, stat and down block nothing; the answers are svstat --json', async (t) => {
   const box = new Sandbox();
   t.after(() => box.cleanup());
   const held: number[] = [];
@@ -124,8 +124,6 @@ test('svhttp: FIFOs in place of status, health, stat, down and log/multilog bloc
   status[19] = 1;
   writeFileSync(box.path('sc/fifohealth/supervise/status'), status);
   execFileSync('mkfifo', [box.path('sc/fifohealth/supervise/health'), box.path('sc/fifohealth/supervise/stat'), box.path('sc/fifohealth/down')]);
-  mkdirSync(box.path('sc/fifohealth/log'));
-  execFileSync('mkfifo', [box.path('sc/fifohealth/log/multilog')]);
   const s = await startSvhttp(box, ['--token-file', box.write('tokens', `rw ${RW}\n`, 0o600), 'sc']);
   const list = await listed(s);
   assert.deepEqual(list.map((x) => [x.dir, x.ok, x.error, x.pid]), [
@@ -140,5 +138,30 @@ test('svhttp: FIFOs in place of status, health, stat, down and log/multilog bloc
     http(s, 'GET', '/api/v1/session', bearer(RW)),
   ]);
   assert.deepEqual([one.status, metrics.status, session.status, session.json()], [200, 200, 200, { role: 'rw' }]);
+  assert.equal(s.stderr(), '');
+});
+
+test('svhttp: lastLines of an in-process log equal svstat --json, and a line appended to current is in the next GET', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  box.service('sc/boom', 'echo starting\necho boom\nexit 1', { 'log/multilog': './main\n', 'restart-giveup': '2 60\n' });
+  startSvscan(box, 'sc');
+  await waitFor(async () => (await svstatJson(box, 'boom'))[0]?.['failed'] !== null, 20_000, 'boom failed');
+  const s = await startSvhttp(box, ['--token-file', box.write('tokens', `rw ${RW}\n`, 0o600), 'sc']);
+  const first = (await listed(s))[0];
+  assert.deepEqual(first?.lastLines, ['boom', 'starting', 'boom']);
+  assert.deepEqual(strip(first ?? {}), strip((await svstatJson(box, 'boom'))[0] ?? {}));
+  appendFileSync(box.path('sc/boom/log/main/current'), 'appended by hand\n');
+  assert.deepEqual((await listed(s))[0]?.lastLines, ['starting', 'boom', 'appended by hand']);
+  assert.deepEqual((await listed(s))[0]?.lastLines, (await svstatJson(box, 'boom'))[0]?.['lastLines']);
+  // FIFOs in place of current, then of log/multilog: no lines, no hang, as svstat.
+  renameSync(box.path('sc/boom/log/main/current'), box.path('sc/boom/log/main/current.old'));
+  execFileSync('mkfifo', [box.path('sc/boom/log/main/current')]);
+  assert.deepEqual([(await listed(s))[0]?.lastLines, (await svstatJson(box, 'boom'))[0]?.['lastLines']], [null, null]);
+  renameSync(box.path('sc/boom/log/main/current.old'), box.path('sc/boom/log/main/current'));
+  assert.deepEqual((await listed(s))[0]?.lastLines, ['starting', 'boom', 'appended by hand']);
+  rmSync(box.path('sc/boom/log/multilog'));
+  execFileSync('mkfifo', [box.path('sc/boom/log/multilog')]);
+  assert.deepEqual([(await listed(s))[0]?.lastLines, (await svstatJson(box, 'boom'))[0]?.['lastLines']], [null, null]);
   assert.equal(s.stderr(), '');
 });

@@ -176,6 +176,7 @@ export class Snapshots {
       if (e.okFd !== undefined) return { value: 'running' };
       const r = await probeOkAsync(e.dir);
       if (r.fd !== undefined) {
+        // An entry let go meanwhile (closed: not watched) keeps nothing.
         if (e.okFd === undefined && e.isWatched && this.pollNow !== undefined) e.okFd = r.fd;
         else closeFd(r.fd);
       }

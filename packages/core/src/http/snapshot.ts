@@ -78,7 +78,7 @@ export class Snapshots {
     return validName(name) && (await this.serviceNames()).includes(name);
   }
 
-  /** svstat --json's objects of every service of the scan dir, NAMES (listServices' answer); the others are let go. */
+  /** svstat --json's objects of every service of the scan dir, NAMES (serviceNames() of this request); the others are let go. */
   async list(names: readonly string[], nowMs?: number): Promise<ServiceJson[]> {
     const keep = new Set(names);
     for (const [n, e] of this.entries) {
@@ -89,14 +89,14 @@ export class Snapshots {
     return this.views(names, nowMs);
   }
 
-  /** One service; NAME must be a service of the scan dir (names.ts's serviceDir). */
+  /** One service; NAME must be a service of the scan dir (isService() of this request). */
   async view(name: string): Promise<ServiceJson> {
     const [one] = await this.views([name]);
     return one!;
   }
 
+  /** NAMES come from serviceNames() of this request, which waited for the I/O callbacks already. */
   private async views(names: readonly string[], nowMs?: number): Promise<ServiceJson[]> {
-    await afterIo();
     this.touch();
     const entries = names.map((n) => this.entry(n));
     const [facts, oks] = await Promise.all([Promise.all(entries.map((e) => e.current())), this.liveness(entries)]);

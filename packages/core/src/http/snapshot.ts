@@ -19,6 +19,16 @@ import { scanServices, validName } from './names.ts';
 const MAX_WATCHED = 4096;
 const IDLE_MS = 60_000;
 
+/** ok write ends held at most: a quarter of the soft RLIMIT_NOFILE (Node raised it to the hard one), at most MAX_WATCHED. */
+function heldCap(): number {
+  try {
+    const soft = sys().nofile(false)[0];
+    return soft < 0 ? MAX_WATCHED : Math.min(MAX_WATCHED, Math.floor(soft / 4));
+  } catch {
+    return 0;
+  }
+}
+
 /** poll(2) of held ok write ends, or undefined with an addon built before pollNow. */
 function poller(): ((fds: readonly number[]) => number[]) | undefined {
   try {
@@ -36,6 +46,9 @@ export class Snapshots {
   private readonly scandir: string;
   private readonly entries = new Map<string, ServiceEntry>();
   private readonly pollNow = poller();
+  private readonly maxHeld = heldCap();
+  /** Entries given an ok write end (some may have dropped it since). */
+  private readonly holding = new Set<ServiceEntry>();
   private lastUse = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   /** The scan dir's services, read again after its watch (or a service dir's own) saw a change. */
@@ -133,6 +146,7 @@ export class Snapshots {
     this.names = undefined;
     for (const e of this.entries.values()) e.close();
     this.entries.clear();
+    this.holding.clear();
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
   }
@@ -172,13 +186,16 @@ export class Snapshots {
       const gone = this.pollNow === undefined ? undefined : new Set(this.pollNow(held.map((e) => e.okFd!)));
       for (const e of held) if (gone === undefined || gone.has(e.okFd!)) e.dropOk();
     }
+    if (entries.some((e) => e.okFd === undefined)) for (const e of this.holding) if (e.okFd === undefined) this.holding.delete(e);
     return Promise.all(entries.map(async (e): Promise<Read<OkOutcome>> => {
       if (e.okFd !== undefined) return { value: 'running' };
       const r = await probeOkAsync(e.dir);
       if (r.fd !== undefined) {
-        // An entry let go meanwhile (closed: not watched) keeps nothing.
-        if (e.okFd === undefined && e.isWatched && this.pollNow !== undefined) e.okFd = r.fd;
-        else closeFd(r.fd);
+        // An entry let go meanwhile (closed: not watched) keeps nothing; past the cap, it is probed at each request.
+        if (e.okFd === undefined && e.isWatched && this.pollNow !== undefined && this.holding.size < this.maxHeld) {
+          e.okFd = r.fd;
+          this.holding.add(e);
+        } else closeFd(r.fd);
       }
       return r;
     }));

@@ -187,6 +187,45 @@ static napi_value js_poll_in(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* pollNow(fds): the fds of FDS that poll(2) reports an error or hang-up for right now (timeout
+ * 0: never waits; no events asked, so only POLLERR, POLLHUP and POLLNVAL). A FIFO's write end
+ * reports POLLERR once the FIFO has no reader: svhttp learns which supervisors went away. */
+static napi_value js_poll_now(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], arr, v;
+  uint32_t n = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_array_length(env, argv[0], &n) != napi_ok) {
+    napi_throw_type_error(env, NULL, "pollNow(fds)");
+    return NULL;
+  }
+  struct pollfd *p = calloc((size_t)n + 1, sizeof *p);
+  if (p == NULL) return throw_errno(env, "calloc");
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    int fd = -1;
+    napi_get_element(env, argv[0], i, &e);
+    napi_get_value_int32(env, e, &fd);
+    p[i].fd = fd;
+    p[i].events = 0;
+  }
+  int r;
+  do r = poll(p, (nfds_t)n, 0); while (r == -1 && errno == EINTR);
+  if (r == -1) {
+    free(p);
+    return throw_errno(env, "poll");
+  }
+  napi_create_array(env, &arr);
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n && r > 0; i++) {
+    if (p[i].revents == 0) continue;
+    napi_create_int32(env, p[i].fd, &v);
+    napi_set_element(env, arr, k++, v);
+  }
+  free(p);
+  return arr;
+}
+
 /* Copies a JS array of strings (as UTF-8) or Buffers (as they are: an env/ name need not be
  * UTF-8) into a NULL-terminated C array (caller frees with free_strv). */
 static char **get_strv(napi_env env, napi_value arr) {
@@ -711,6 +750,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
     {"tee", NULL, js_tee, NULL, NULL, NULL, napi_default, NULL},
     {"pollIn", NULL, js_poll_in, NULL, NULL, NULL, napi_default, NULL},
+    {"pollNow", NULL, js_poll_now, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},

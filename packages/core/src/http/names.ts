@@ -20,9 +20,20 @@ export async function serviceDir(scandir: string, name: string): Promise<string 
 
 /** The services of SCANDIR: its directories (or links to them) that are not dot-names, sorted. */
 export async function listServices(scandir: string): Promise<string[]> {
+  return (await scanServices(scandir)).names;
+}
+
+/** listServices(), and whether a link was left out (dangling, or not to a dir: it may become one unseen). */
+export async function scanServices(scandir: string): Promise<{ names: string[]; skippedLinks: boolean }> {
   const entries = (await readdir(scandir, { withFileTypes: true })).filter((e) => validName(e.name));
   // Only a link needs a stat (to a directory or not); the rest is in the listing itself.
-  const dirs = await Promise.all(entries.map(async (e) =>
-    e.isDirectory() || (e.isSymbolicLink() && (await serviceDir(scandir, e.name)) !== undefined) ? e.name : undefined));
-  return dirs.filter((n): n is string => n !== undefined).sort();
+  let skippedLinks = false;
+  const dirs = await Promise.all(entries.map(async (e) => {
+    if (e.isDirectory()) return e.name;
+    if (!e.isSymbolicLink()) return undefined;
+    if ((await serviceDir(scandir, e.name)) !== undefined) return e.name;
+    skippedLinks = true;
+    return undefined;
+  }));
+  return { names: dirs.filter((n): n is string => n !== undefined).sort(), skippedLinks };
 }

@@ -6,9 +6,9 @@ import { isCommand, runCommand } from './commands.ts';
 import { dashboardAssets } from './dashboard/index.ts';
 import { currentLog, readRange, tailLines } from './logfile.ts';
 import { Metrics } from './metrics.ts';
-import { listServices, serviceDir } from './names.ts';
+import { serviceDir } from './names.ts';
 import { headers, readBody, sendError, sendJson, TooLarge } from './respond.ts';
-import { serviceJson } from './services.ts';
+import { Snapshots } from './snapshot.ts';
 import { clearCookie, COOKIE, cookieValue, Sessions, setCookie } from './sessions.ts';
 import { ScanEvents } from './scanevents.ts';
 import { followLog, streamEvents, type EventSource } from './streams.ts';
@@ -33,6 +33,7 @@ export function createSvhttp(opts: ServerOptions): Server {
   const sessions = new Sessions();
   const auth = new Authorizer(opts.tokens, sessions);
   const metrics = new Metrics();
+  const snapshots = new Snapshots(opts.scandir);
   const events = opts.events ?? new ScanEvents(opts.scandir);
   const assets = dashboardAssets();
   let streams = 0;
@@ -60,13 +61,16 @@ export function createSvhttp(opts: ServerOptions): Server {
 
   const list: Handler = reader(async (_req, res) => {
     const now = Date.now();
-    const names = await listServices(opts.scandir);
-    sendJson(res, 200, { version: 1, services: names.map((n) => serviceJson(opts.scandir, n, now)) });
+    const names = await snapshots.serviceNames();
+    sendJson(res, 200, { version: 1, services: await snapshots.list(names, now) });
   });
 
   const one = (name: string): Handler => reader(async (_req, res) => {
-    if ((await serviceDir(opts.scandir, name)) === undefined) return sendError(res, 404, `no such service: ${name}`);
-    sendJson(res, 200, serviceJson(opts.scandir, name));
+    if (!(await snapshots.isService(name))) {
+      snapshots.forget(name);
+      return sendError(res, 404, `no such service: ${name}`);
+    }
+    sendJson(res, 200, await snapshots.view(name));
   });
 
   const control = (name: string, command: string): Handler => async (req, res) => {
@@ -98,6 +102,8 @@ export function createSvhttp(opts: ServerOptions): Server {
       return sendError(res, 404, `no such service: ${name}`);
     }
     let outcome: string;
+    // What the command changes is seen by inotify; the next request re-reads this service anyway.
+    snapshots.invalidate(name);
     try {
       outcome = runCommand(dir, command);
     } catch (err) {
@@ -133,8 +139,9 @@ export function createSvhttp(opts: ServerOptions): Server {
 
   const scrape: Handler = reader(async (_req, res) => {
     const now = Date.now();
-    const names = await listServices(opts.scandir);
-    const text = await metrics.render(names.map((n) => ({ name: n, dir: `${opts.scandir}/${n}`, json: serviceJson(opts.scandir, n, now) })));
+    const names = await snapshots.serviceNames();
+    const views = await snapshots.list(names, now);
+    const text = await metrics.render(names.map((n, i) => ({ name: n, dir: `${opts.scandir}/${n}`, json: views[i]! })));
     res.writeHead(200, headers(metrics.contentType));
     res.end(text);
   });
@@ -229,6 +236,7 @@ export function createSvhttp(opts: ServerOptions): Server {
       sendError(res, 500, err instanceof Error ? err.message : String(err));
     });
   });
+  server.on('close', () => snapshots.close());
   server.keepAliveTimeout = 5000;
   server.maxConnections = 512;
   return server;

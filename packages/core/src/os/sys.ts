@@ -13,6 +13,8 @@ interface Sys {
   tee(fdIn: number, fdOut: number, len: number): number;
   /** Calls back (off the main thread's wait) with the fds that became readable; a byte on wakeFd ends the wait with []. */
   pollIn(fds: readonly number[], wakeFd: number, callback: (ready: number[]) => void): void;
+  /** poll(2) with timeout 0 and no events asked: the fds with an error or hang-up now (a FIFO's write end without reader). Absent in an addon built before it. */
+  pollNow?(fds: readonly number[]): number[];
   /** posix_spawn in a new session, default signals, fds as 0, 1, 2 (then [source, target] pairs); envp strings as UTF-8, Buffers as they are; throws ENOENT, EACCES... */
   spawn(file: string, argv: readonly string[], envp: readonly (string | Buffer)[], cwd: string, fds: readonly number[], creds?: object): number;
   /** Reads every /proc/PID/stat off the main thread: [ticksPerSecond, pageSize, (pid, ppid, pgid, cpuTicks, rssPages)...]. */

@@ -27,7 +27,8 @@ export function chdirError(dir: string): unknown {
 }
 
 function readStatusBytes(dir: string): Uint8Array {
-  const fd = openSync(join(dir, SERVICE.status), 'r');
+  // Non-blocking, as daemontools' open_read: a FIFO planted there reads as empty (bad format), never hangs.
+  const fd = openSync(join(dir, SERVICE.status), constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const buf = new Uint8Array(STATUS_SIZE);
     let got = 0;
@@ -57,25 +58,44 @@ function whyNotSupervised(dir: string): string | undefined {
   } catch {
     return undefined;
   }
-  const m = /^down, (svscan: [^\n]*)\n$/.exec(text);
-  return m?.[1];
+  return svscanReason(text);
 }
 
-/** Inspects one service directory; never throws for per-directory trouble. */
-export function inspectService(dir: string): Inspection {
-  const cd = chdirError(dir);
+/** The "svscan: ..." reason of a supervise/stat text, if it holds one. */
+export function svscanReason(text: string): string | undefined {
+  return /^down, (svscan: [^\n]*)\n$/.exec(text)?.[1];
+}
+
+/**
+ * What inspection needs to know of a directory, asked in daemontools' order and only as far
+ * as the answer needs: svstat asks the disk (inspectService), svhttp its snapshot.
+ * Each getter may throw the errno error the read gave.
+ */
+export interface InspectFacts {
+  /** chdirError()'s answer. */
+  dirError(): unknown;
+  /** Whether stat(down) found it (ENOENT: false). */
+  downExists(): boolean;
+  okProbe(): ReturnType<typeof probeOk>;
+  whyNotSupervised(): string | undefined;
+  statusBytes(): Uint8Array;
+}
+
+/** The inspection FACTS give; never throws for per-directory trouble. */
+export function inspectFacts(facts: InspectFacts): Inspection {
+  const cd = facts.dirError();
   if (cd !== undefined) return problem(`unable to chdir: ${errnoText(cd)}`);
   let normallyUp = false;
   try {
-    statSync(join(dir, SERVICE.down));
+    normallyUp = !facts.downExists();
   } catch (err) {
     if (!isErrno(err, 'ENOENT')) return problem(`unable to stat down: ${errnoText(err)}`);
     normallyUp = true;
   }
   try {
-    const ok = probeOk(dir);
+    const ok = facts.okProbe();
     if (ok !== 'running') {
-      const why = whyNotSupervised(dir);
+      const why = facts.whyNotSupervised();
       if (why !== undefined) return problem(`supervise not running (${why})`);
     }
     if (ok === 'not-running') return problem('supervise not running');
@@ -85,12 +105,30 @@ export function inspectService(dir: string): Inspection {
   }
   let bytes: Uint8Array;
   try {
-    bytes = readStatusBytes(dir);
+    bytes = facts.statusBytes();
   } catch (err) {
     const verb = isErrno(err, 'EIO') || isErrno(err, 'EISDIR') ? 'read' : 'open';
     return problem(`unable to ${verb} supervise/status: ${errnoText(err)}`, true);
   }
+  return fromStatusBytes(bytes, normallyUp);
+}
+
+function fromStatusBytes(bytes: Uint8Array, normallyUp: boolean): Inspection {
   const status = bytes.length >= DAEMONTOOLS_STATUS_SIZE ? unpackStatus(bytes) : undefined;
   if (status === undefined) return problem('unable to read supervise/status: bad format', true);
   return { kind: 'status', status, normallyUp };
+}
+
+/** Inspects one service directory from the disk, synchronously (svstat, svtop); never throws for per-directory trouble. */
+export function inspectService(dir: string): Inspection {
+  return inspectFacts({
+    dirError: () => chdirError(dir),
+    downExists: () => {
+      statSync(join(dir, SERVICE.down));
+      return true;
+    },
+    okProbe: () => probeOk(dir),
+    whyNotSupervised: () => whyNotSupervised(dir),
+    statusBytes: () => readStatusBytes(dir),
+  });
 }

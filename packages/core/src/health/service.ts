@@ -58,9 +58,9 @@ export class ServiceHealth {
     });
   }
 
-  /** Re-reads the health files: before every start of run (and for an adopted service). */
-  async load(): Promise<void> {
-    this.config = await loadHealthConfig(this.hooks.cwd, this.hooks.dir, this.hooks.warn);
+  /** Re-reads the health files: before every start of run (and for an adopted service); LISTING: the start pass's names. */
+  async load(listing?: ReadonlySet<string>): Promise<void> {
+    this.config = await loadHealthConfig(this.hooks.cwd, this.hooks.dir, this.hooks.warn, listing);
   }
 
   /** The readiness pipe for run, if notification-fd asks for one. */

@@ -8,7 +8,6 @@ import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan, type ChildRegistry } from './adopt.ts';
 import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
-import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
@@ -17,7 +16,8 @@ import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
-import { failedStep, readStartCreds, StartCredsError, type StartCreds } from './startcreds.ts';
+import { failedStep } from './startcreds.ts';
+import { listServiceDir, mayHave, readStartFiles, type Listing, type StartFiles, type StartPassOptions } from './startpass.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { STATUS_SIZE, unpackStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
@@ -27,7 +27,7 @@ import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '..
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
-import { childStdio, wantsStderrInLog } from './logstderr.ts';
+import { childStdio } from './logstderr.ts';
 import { journaled } from '../events/journal.ts';
 import { notifying } from '../events/notify.ts';
 
@@ -433,50 +433,51 @@ export class Supervisor {
     this.restartTimer = undefined;
   }
 
-  /** The health files are re-read before each start; nothing else starts meanwhile. */
-  private startRun(): void {
+  /**
+   * The files of the service dir are re-read before each start (startpass.ts: one listing, then
+   * only the files it shows, off the main thread); nothing else starts meanwhile. LISTING: one
+   * taken at the end of the last run, when this start follows it at once.
+   */
+  private startRun(listing?: Promise<Listing>): void {
     this.lastStart = performance.now();
-    (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh();
-    // The health files are re-read at each start (off the main thread); spawn reads env/ next.
-    // Both reads at once: a restart waits for one thread-pool round trip, not two.
     this.starting = true;
-    const env = this.readEnv();
-    env.catch(() => {}); // handled where spawn awaits it
-    const creds = readStartCreds(this.cwd, this.label);
-    creds.catch(() => {});
-    const intoLog = this.logged ? wantsStderrInLog(this.cwd, this.label, (m) => this.warner.warn(m)) : Promise.resolve(false);
-    void Promise.all([this.health.load(), intoLog]).then(([, joined]) => {
-      this.stderrInLog = joined;
-      this.starting = false;
-      if (!this.closed) void this.spawn('run', './run', [], env, creds);
+    const names = listing ?? listServiceDir(this.cwd);
+    const files = names.then((n) => {
+      (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh(n);
+      return Promise.all([readStartFiles(this.passOptions(), n), this.health.load(n)]);
+    });
+    void files.then(([f]) => {
+      if (f.ok) this.stderrInLog = f.stderrInLog;
+      if (!this.closed) void this.spawn('run', './run', [], f);
     });
   }
 
+  private passOptions(): StartPassOptions {
+    return { cwd: this.cwd, label: this.label, logged: this.logged, warn: (m) => this.fileWarner.warn(m) };
+  }
+
   /**
-   * Reads env/ (off the main thread), then spawns. Commands that arrive meanwhile change want
-   * and are honoured here: a run whose service was brought down (or told to exit) is not started.
+   * Spawns with FILES (read by startRun; for finish, read here). Commands that arrive while they
+   * are read change want and are honoured here: a run whose service was brought down (or told
+   * to exit) is not started.
    */
-  private async spawn(state: 'run' | 'finish', file: string, args: string[], envRead = this.readEnv(), credsRead = readStartCreds(this.cwd, this.label)): Promise<void> {
-    let env: NodeJS.ProcessEnv | EnvBlock;
-    let creds: StartCreds | undefined;
+  private async spawn(state: 'run' | 'finish', file: string, args: string[], files?: StartFiles): Promise<void> {
     this.starting = true;
-    try {
-      [env, creds] = await Promise.all([envRead, credsRead]);
-    } catch (err) {
-      this.starting = false;
-      if (this.closed) return;
-      if (err instanceof StartCredsError) return this.credsFailed(state, err.message);
-      if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
+    const f: StartFiles = files ?? await readStartFiles({ ...this.passOptions(), logged: false }, await listServiceDir(this.cwd));
+    this.starting = false;
+    if (this.closed) return;
+    if (!f.ok) {
+      if (f.bad === 'creds') return this.credsFailed(state, f.reason);
+      if (!this.vanished(f.err)) this.warnUnlessRemoved(f.err, `unable to read ${this.label}/env: ${f.reason}`);
       this.state = 'down';
       this.writeStatus();
       return this.afterDown();
     }
-    this.starting = false;
-    if (this.closed) return;
     if (state === 'run' && (this.want === 'down' || this.exiting)) {
       this.writeStatus();
       return this.afterDown();
     }
+    const { env, creds } = f;
     const extraFds = state === 'run' ? this.health.spawnFds() : undefined;
     const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: childStdio(this.stdio, this.stderrInLog), ...(extraFds ? { extraFds } : {}), ...(creds ? { creds } : {}) });
     if (child.pid === undefined) {
@@ -515,11 +516,6 @@ export class Supervisor {
     this.afterDown();
   }
 
-  /** env/ applied to svscan's environment, read off the main thread. */
-  private async readEnv(): Promise<NodeJS.ProcessEnv | EnvBlock> {
-    return await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.fileWarner.warn(m)) ?? process.env;
-  }
-
   /** Puts a child just started on record: pid, group and /proc start time. */
   private record(pid: number): void {
     if (this.registry === undefined) return;
@@ -535,6 +531,9 @@ export class Supervisor {
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
     this.registry?.ended(this.dirKey, pid);
     const wasFinish = this.state === 'finish';
+    // First in the thread pool's queue: the one listing says whether finish is there and, for
+    // a restart at once, which files the next start reads.
+    const listing = wasFinish ? undefined : listServiceDir(this.cwd);
     this.held = [];
     if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;
@@ -550,7 +549,7 @@ export class Supervisor {
     const group = pgid || pid;
     // Nothing new starts until finish is looked up (off the main thread) and the group is empty.
     this.clearing = true;
-    const finish = !wasFinish && await this.hasFinish();
+    const finish = listing !== undefined && await this.hasFinish(await listing);
     await this.killRead;
     if (this.onEvent !== undefined) {
       const then = finish ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
@@ -565,7 +564,7 @@ export class Supervisor {
     if (this.restartsAtOnce(wasFinish, finish, group)) {
       this.clearing = false;
       this.emit('restart', 0, { ...this.lastEnd, ...this.health.lastCause, wait: 0 });
-      return this.startRun();
+      return this.startRun(listing);
     }
     this.writeStatus();
     // Leftovers of the group go before anything new starts: never two copies at once.
@@ -594,7 +593,8 @@ export class Supervisor {
   }
 
   /** S/finish, if it is a regular file; anything else there gets a warning and is not run. */
-  private async hasFinish(): Promise<boolean> {
+  private async hasFinish(listing: Listing): Promise<boolean> {
+    if (!mayHave(listing, SERVICE.finish)) return false;
     let kind;
     try {
       kind = await probeServiceFile(join(this.cwd, SERVICE.finish));

@@ -28,6 +28,7 @@ import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '..
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
+import { logCheckOutput } from '../health/checklog.ts';
 import { childStdio } from './logstderr.ts';
 import { journaled } from '../events/journal.ts';
 import { notifying } from '../events/notify.ts';
@@ -152,6 +153,7 @@ export class Supervisor {
       restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
       stop: () => this.handle('down'),
       start: () => { if (this.want === 'down') this.handle('up'); },
+      logCheck: this.logged ? (output, dropped) => this.logCheck(output, dropped) : undefined,
     });
   }
 
@@ -319,7 +321,9 @@ export class Supervisor {
     this.lastStart = performance.now();
     const pid = orphan.pid;
     this.emit('start', pid, { what: this.state, adopted: true });
-    void this.health.load().then(() => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid); });
+    // health/check gets env/ as run would: read afresh, as the run's own is not known.
+    const files = listServiceDir(this.cwd).then((n) => Promise.all([this.health.load(n), readStartFiles(this.passOptions(), n)]));
+    void files.then(([, f]) => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid, f.ok ? f.env : process.env); });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -504,7 +508,7 @@ export class Supervisor {
     this.record(pid); // first: from here on a crash of svscan must find it on record
     this.writeStatus();
     this.emit('start', pid, { what: state });
-    if (state === 'run') this.health.runStarted(pid);
+    if (state === 'run') this.health.runStarted(pid, env);
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
@@ -515,6 +519,17 @@ export class Supervisor {
     this.state = 'down';
     this.writeStatus();
     this.afterDown();
+  }
+
+  /** health/check's output into the service's log FIFO (health/checklog.ts); what cannot be written is one warning. */
+  private logCheck(output: Buffer, dropped: number): void {
+    try {
+      const lost = logCheckOutput(this.cwd, output, dropped);
+      // One text whatever the count, so the warner says it at most once a minute.
+      if (lost > 0) this.warner.warn(`unable to write ${this.label}/${SERVICE.logPipe}: log pipe full, health/check output dropped`);
+    } catch (err) {
+      if (!this.vanished(err)) this.warner.warn(`unable to write ${this.label}/${SERVICE.logPipe}: ${errnoText(err)}, health/check output dropped`);
+    }
   }
 
   /** Puts a child just started on record: pid, group and /proc start time. */

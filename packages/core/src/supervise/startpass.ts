@@ -3,7 +3,8 @@
 // A service dir without any of them costs that one round trip per start instead of a dozen
 // opens, which is most of a restart's latency and CPU. Each start lists the dir afresh, so a
 // file added, removed or changed is seen at the next start, as before.
-import { readdir } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { SERVICE } from '../formats/servicedir.ts';
@@ -18,6 +19,48 @@ export type Listing = ReadonlySet<string> | undefined;
 /** Lists CWD (one descriptor, through the fd queue). Never rejects: a failure means "try every file". */
 export function listServiceDir(cwd: string): Promise<Listing> {
   return queuedFdOp(() => readdir(cwd)).then((names) => new Set(names), () => undefined);
+}
+
+/**
+ * A listing taken while run is alive, for the next start: with it, a restart of a plain
+ * service reads nothing after the exit (no thread-pool round trip between exit and spawn).
+ * It holds while the dir's mtime is what it was just before the listing was read: adding,
+ * removing or renaming an entry changes it.
+ */
+export interface Snapshot {
+  readonly names: ReadonlySet<string>;
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mtimeNs: bigint;
+  /** Date.now() once the listing was read. */
+  readonly at: number;
+}
+
+/**
+ * File times come from a coarse clock (a tick of up to 10 ms): an entry added in the same tick
+ * as the listing could leave the mtime unchanged. A snapshot of a dir changed less than this
+ * before it was read is not trusted.
+ */
+const SETTLED_MS = 50;
+
+/** Stat, then list CWD (one fd-queue slot); undefined when either fails. */
+export function takeSnapshot(cwd: string): Promise<Snapshot | undefined> {
+  return queuedFdOp(async () => {
+    const st = await stat(cwd, { bigint: true });
+    const names = new Set(await readdir(cwd));
+    return { names, dev: st.dev, ino: st.ino, mtimeNs: st.mtimeNs, at: Date.now() };
+  }).catch(() => undefined);
+}
+
+/** SNAP's names if the dir is unchanged since (one stat of the dir itself, which opens nothing); else undefined. */
+export function snapshotNames(cwd: string, snap: Snapshot | undefined): ReadonlySet<string> | undefined {
+  if (snap === undefined || snap.at - Number(snap.mtimeNs / 1_000_000n) < SETTLED_MS) return undefined;
+  try {
+    const st = statSync(cwd, { bigint: true }); // sync-ok: a stat of the service dir itself, which opens nothing
+    return st.mtimeNs === snap.mtimeNs && st.ino === snap.ino && st.dev === snap.dev ? snap.names : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether NAME may be there: listed, or the listing failed. */

@@ -17,7 +17,7 @@ import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { failedStep } from './startcreds.ts';
-import { listServiceDir, mayHave, readStartFiles, type Listing, type StartFiles, type StartPassOptions } from './startpass.ts';
+import { listServiceDir, mayHave, readStartFiles, snapshotNames, takeSnapshot, type Listing, type Snapshot, type StartFiles, type StartPassOptions } from './startpass.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
@@ -134,6 +134,10 @@ export class Supervisor {
   private notBefore = -Infinity;
   /** The health layer's events of a run's end (backoff, failed), held until its exit event is out. */
   private held: ServiceEvent[] | undefined;
+  /** The service dir as listed while run was alive: the next start's listing while the dir is unchanged. */
+  private snapshot: Snapshot | undefined;
+  /** Snapshots asked for: one that arrives after a newer was asked for is dropped. */
+  private snapshots = 0;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
@@ -446,7 +450,7 @@ export class Supervisor {
   private startRun(listing?: Promise<Listing>): void {
     this.lastStart = performance.now();
     this.starting = true;
-    const names = listing ?? listServiceDir(this.cwd);
+    const names = listing ?? this.listing();
     const files = names.then((n) => {
       (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh(n);
       return Promise.all([readStartFiles(this.passOptions(), n), this.health.load(n)]);
@@ -455,6 +459,12 @@ export class Supervisor {
       if (f.ok) this.stderrInLog = f.stderrInLog;
       if (!this.closed) void this.spawn('run', './run', [], f);
     });
+  }
+
+  /** The names in the service dir now: the snapshot's when the dir is unchanged, else read afresh. */
+  private listing(): Promise<Listing> {
+    const names = snapshotNames(this.cwd, this.snapshot);
+    return names !== undefined ? Promise.resolve(names) : listServiceDir(this.cwd);
   }
 
   private passOptions(): StartPassOptions {
@@ -508,7 +518,13 @@ export class Supervisor {
     this.record(pid); // first: from here on a crash of svscan must find it on record
     this.writeStatus();
     this.emit('start', pid, { what: state });
-    if (state === 'run') this.health.runStarted(pid, env);
+    if (state === 'run') {
+      this.health.runStarted(pid, env);
+      // While it runs, the listing for its end and the next start (takeSnapshot).
+      this.snapshot = undefined;
+      const taking = ++this.snapshots;
+      void takeSnapshot(this.cwd).then((snap) => { if (this.snapshots === taking) this.snapshot = snap; });
+    }
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
@@ -549,7 +565,7 @@ export class Supervisor {
     const wasFinish = this.state === 'finish';
     // First in the thread pool's queue: the one listing says whether finish is there and, for
     // a restart at once, which files the next start reads.
-    const listing = wasFinish ? undefined : listServiceDir(this.cwd);
+    const listing = wasFinish ? undefined : this.listing();
     this.held = [];
     if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;

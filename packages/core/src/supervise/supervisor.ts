@@ -11,7 +11,7 @@ import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
-import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
+import { clearGroup, DEFAULT_KILL_TIMEOUT_MS, readKillTimeout, sendStop } from '../os/group.ts';
 import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
@@ -417,7 +417,10 @@ export class Supervisor {
     });
   }
 
+  /** timeout-kill, read afresh; when an unchanged snapshot of the dir shows none, the default without a read. */
   private killTimeout(): Promise<number> {
+    const names = snapshotNames(this.cwd, this.snapshot);
+    if (names !== undefined && !names.has(SERVICE.timeoutKill)) return Promise.resolve(DEFAULT_KILL_TIMEOUT_MS);
     return readKillTimeout(this.cwd, this.label, (m) => this.fileWarner.warn(m));
   }
 

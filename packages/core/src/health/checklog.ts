@@ -5,6 +5,7 @@
 // line; never blocking: the FIFO is written through a non-blocking descriptor of its own, and
 // a full pipe drops the lines (counted) instead of waiting for the logger.
 import { join } from 'node:path';
+import { errnoText } from '../formats/errno.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { writeFifoNow } from '../os/fifo.ts';
 
@@ -45,8 +46,17 @@ export function checkLogChunks(output: Buffer, dropped: number): Buffer[] {
   return chunks;
 }
 
-/** Writes a check's output into service dir CWD's log FIFO; returns the bytes dropped (pipe full). Throws as writeFifoNow. */
-export function logCheckOutput(cwd: string, output: Buffer, dropped: number): number {
+/**
+ * Writes a check's output into the log FIFO of service dir CWD (LABEL in messages). What cannot
+ * be written is one warning through WARN (with the error, if any): one text whatever the count,
+ * so a rate-limited warner says it at most once a minute.
+ */
+export function logCheckOutput(cwd: string, label: string, output: Buffer, dropped: number, warn: (err: unknown, m: string) => void): void {
   const chunks = checkLogChunks(output, dropped);
-  return chunks.length === 0 ? 0 : writeFifoNow(join(cwd, SERVICE.logPipe), chunks);
+  if (chunks.length === 0) return;
+  try {
+    if (writeFifoNow(join(cwd, SERVICE.logPipe), chunks) > 0) warn(undefined, `unable to write ${label}/${SERVICE.logPipe}: log pipe full, health/check output dropped`);
+  } catch (err) {
+    warn(err, `unable to write ${label}/${SERVICE.logPipe}: ${errnoText(err)}, health/check output dropped`);
+  }
 }

@@ -104,3 +104,35 @@ export async function readStartFiles(o: StartPassOptions, listing: Listing): Pro
   }
   return { ok: true, env: e.value, creds: c.value, stderrInLog: stderrInLog.status === 'fulfilled' && stderrInLog.value };
 }
+
+/**
+ * The listings of one service dir: a snapshot taken after each start of run (take()), used by
+ * names() and now() while the dir is unchanged.
+ */
+export class DirListings {
+  private snapshot: Snapshot | undefined;
+  /** Snapshots asked for: one that arrives after a newer was asked for is dropped. */
+  private asked = 0;
+  private readonly cwd: string;
+  constructor(cwd: string) {
+    this.cwd = cwd;
+  }
+
+  /** Run was started: list the dir while it runs, for its end and the next start. */
+  take(): void {
+    this.snapshot = undefined;
+    const asked = ++this.asked;
+    void takeSnapshot(this.cwd).then((snap) => { if (this.asked === asked) this.snapshot = snap; });
+  }
+
+  /** The snapshot's names while the dir is unchanged (no I/O but one stat); else undefined. */
+  unchanged(): ReadonlySet<string> | undefined {
+    return snapshotNames(this.cwd, this.snapshot);
+  }
+
+  /** The names in the dir now: the snapshot's when the dir is unchanged, else read afresh. */
+  now(): Promise<Listing> {
+    const names = this.unchanged();
+    return names !== undefined ? Promise.resolve(names) : listServiceDir(this.cwd);
+  }
+}

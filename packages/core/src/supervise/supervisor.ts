@@ -17,7 +17,7 @@ import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
 import { failedStep } from './startcreds.ts';
-import { listServiceDir, mayHave, readStartFiles, snapshotNames, takeSnapshot, type Listing, type Snapshot, type StartFiles, type StartPassOptions } from './startpass.ts';
+import { DirListings, listServiceDir, mayHave, readStartFiles, type Listing, type StartFiles, type StartPassOptions } from './startpass.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
 import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
@@ -135,14 +135,13 @@ export class Supervisor {
   /** The health layer's events of a run's end (backoff, failed), held until its exit event is out. */
   private held: ServiceEvent[] | undefined;
   /** The service dir as listed while run was alive: the next start's listing while the dir is unchanged. */
-  private snapshot: Snapshot | undefined;
-  /** Snapshots asked for: one that arrives after a newer was asked for is dropped. */
-  private snapshots = 0;
+  private readonly listings: DirListings;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
     this.label = escapeName(opts.dir);
     this.cwd = resolvePath(opts.dir);
+    this.listings = new DirListings(this.cwd);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.logged = opts.logged ?? false;
     this.warner = new Warner(opts.onWarning ?? (() => {}));
@@ -157,7 +156,7 @@ export class Supervisor {
       restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
       stop: () => this.handle('down'),
       start: () => { if (this.want === 'down') this.handle('up'); },
-      logCheck: this.logged ? (output, dropped) => this.logCheck(output, dropped) : undefined,
+      logCheck: this.logged ? (output, dropped) => logCheckOutput(this.cwd, this.label, output, dropped, (err, m) => { if (!this.vanished(err)) this.warner.warn(m); }) : undefined,
     });
   }
 
@@ -419,7 +418,7 @@ export class Supervisor {
 
   /** timeout-kill, read afresh; when an unchanged snapshot of the dir shows none, the default without a read. */
   private killTimeout(): Promise<number> {
-    const names = snapshotNames(this.cwd, this.snapshot);
+    const names = this.listings.unchanged();
     if (names !== undefined && !names.has(SERVICE.timeoutKill)) return Promise.resolve(DEFAULT_KILL_TIMEOUT_MS);
     return readKillTimeout(this.cwd, this.label, (m) => this.fileWarner.warn(m));
   }
@@ -453,7 +452,7 @@ export class Supervisor {
   private startRun(listing?: Promise<Listing>): void {
     this.lastStart = performance.now();
     this.starting = true;
-    const names = listing ?? this.listing();
+    const names = listing ?? this.listings.now();
     const files = names.then((n) => {
       (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh(n);
       return Promise.all([readStartFiles(this.passOptions(), n), this.health.load(n)]);
@@ -462,12 +461,6 @@ export class Supervisor {
       if (f.ok) this.stderrInLog = f.stderrInLog;
       if (!this.closed) void this.spawn('run', './run', [], f);
     });
-  }
-
-  /** The names in the service dir now: the snapshot's when the dir is unchanged, else read afresh. */
-  private listing(): Promise<Listing> {
-    const names = snapshotNames(this.cwd, this.snapshot);
-    return names !== undefined ? Promise.resolve(names) : listServiceDir(this.cwd);
   }
 
   private passOptions(): StartPassOptions {
@@ -523,10 +516,7 @@ export class Supervisor {
     this.emit('start', pid, { what: state });
     if (state === 'run') {
       this.health.runStarted(pid, env);
-      // While it runs, the listing for its end and the next start (takeSnapshot).
-      this.snapshot = undefined;
-      const taking = ++this.snapshots;
-      void takeSnapshot(this.cwd).then((snap) => { if (this.snapshots === taking) this.snapshot = snap; });
+      this.listings.take(); // while it runs: the listing for its end and the next start
     }
     void child.ended.then((end) => this.childEnded(pid, end));
   }
@@ -538,17 +528,6 @@ export class Supervisor {
     this.state = 'down';
     this.writeStatus();
     this.afterDown();
-  }
-
-  /** health/check's output into the service's log FIFO (health/checklog.ts); what cannot be written is one warning. */
-  private logCheck(output: Buffer, dropped: number): void {
-    try {
-      const lost = logCheckOutput(this.cwd, output, dropped);
-      // One text whatever the count, so the warner says it at most once a minute.
-      if (lost > 0) this.warner.warn(`unable to write ${this.label}/${SERVICE.logPipe}: log pipe full, health/check output dropped`);
-    } catch (err) {
-      if (!this.vanished(err)) this.warner.warn(`unable to write ${this.label}/${SERVICE.logPipe}: ${errnoText(err)}, health/check output dropped`);
-    }
   }
 
   /** Puts a child just started on record: pid, group and /proc start time. */
@@ -568,7 +547,7 @@ export class Supervisor {
     const wasFinish = this.state === 'finish';
     // First in the thread pool's queue: the one listing says whether finish is there and, for
     // a restart at once, which files the next start reads.
-    const listing = wasFinish ? undefined : this.listing();
+    const listing = wasFinish ? undefined : this.listings.now();
     this.held = [];
     if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;

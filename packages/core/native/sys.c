@@ -1,7 +1,8 @@
 /* The few Linux system calls Node 20 lacks and svkit needs: flock(2), mkfifo(3),
  * pipe2(2), tee(2), a poll(2) for readability that runs off the main thread, and posix_spawn(3)
  * with setsid plus pidfd reaping (a vfork-style start costs no page-table copy of a 50 MB Node),
- * waitpid(2) reaping for a child whose pidfd could not be opened, and RLIMIT_NOFILE. Errors are thrown as Error objects whose `code` is the errno name
+ * waitpid(2) reaping for a child whose pidfd could not be opened, RLIMIT_NOFILE, and one-job
+ * writes of the engine's own files. Errors are thrown as Error objects whose `code` is the errno name
  * ("EAGAIN"), like Node's own fs errors, so callers narrow them the same way. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -743,6 +744,122 @@ static napi_value js_subreaper(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* writeFile(path, tmp, bytes, callback): one job on a libuv worker thread, for the engine's own
+ * files in supervise/. With tmp (a string): bytes go to tmp (created 0644, truncated), which is
+ * then renamed to path, so readers see the old file or the new one. With tmp null: bytes are
+ * appended to path (created 0644), which must be a regular file (EINVAL otherwise). Opened
+ * O_NONBLOCK|O_NOFOLLOW: a FIFO or a link planted there fails instead of holding the thread.
+ * callback(error or null, size of path after an append). One job instead of Node's four
+ * (open, write, close, rename), each its own trip through the thread pool and its promises. */
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  char *path, *tmp;
+  char *bytes;
+  size_t len;
+  int err;
+  const char *syscall;
+  double size;
+} wf_req;
+
+static void wf_fail(wf_req *r, const char *syscall, int fd) {
+  r->err = errno;
+  r->syscall = syscall;
+  if (fd >= 0) close(fd);
+}
+
+static void wf_execute(napi_env env, void *data) {
+  (void)env;
+  wf_req *r = data;
+  int append = r->tmp == NULL;
+  int fd = open(append ? r->path : r->tmp, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+  if (fd == -1) return wf_fail(r, "open", -1);
+  struct stat st;
+  if (append) {
+    if (fstat(fd, &st) == -1) return wf_fail(r, "fstat", fd);
+    if (!S_ISREG(st.st_mode)) {
+      errno = EINVAL;
+      return wf_fail(r, "open", fd);
+    }
+    r->size = (double)st.st_size + (double)r->len;
+  }
+  for (size_t off = 0; off < r->len;) {
+    ssize_t n = write(fd, r->bytes + off, r->len - off);
+    if (n == -1 && errno == EINTR) continue;
+    if (n == -1) return wf_fail(r, "write", fd);
+    off += (size_t)n;
+  }
+  if (close(fd) == -1 && errno != EINTR) return wf_fail(r, "close", -1);
+  if (!append && rename(r->tmp, r->path) == -1) return wf_fail(r, "rename", -1);
+}
+
+static void wf_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  wf_req *r = data;
+  napi_value cb, global, args[2];
+  napi_get_reference_value(env, r->callback, &cb);
+  if (r->err != 0) {
+    const char *name = strerrorname_np(r->err);
+    char msg[256];
+    napi_value code, text;
+    snprintf(msg, sizeof msg, "%s: %s, %s", name ? name : "EUNKNOWN", strerror(r->err), r->syscall);
+    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+    napi_create_error(env, code, text, &args[0]);
+  } else {
+    napi_get_null(env, &args[0]);
+  }
+  napi_create_double(env, r->size, &args[1]);
+  napi_get_global(env, &global);
+  napi_delete_reference(env, r->callback);
+  napi_delete_async_work(env, r->work);
+  free(r->path);
+  free(r->tmp);
+  free(r->bytes);
+  free(r);
+  napi_call_function(env, global, cb, 2, args, NULL);
+}
+
+static char *get_string(napi_env env, napi_value v) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  if (s != NULL) napi_get_value_string_utf8(env, v, s, len + 1, &len);
+  return s;
+}
+
+static napi_value js_write_file(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], name;
+  napi_valuetype tmp_type;
+  void *bytes = NULL;
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4 || napi_typeof(env, argv[1], &tmp_type) != napi_ok || napi_get_buffer_info(env, argv[2], &bytes, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "writeFile(path, tmp, bytes, callback)");
+    return NULL;
+  }
+  wf_req *r = calloc(1, sizeof *r);
+  r->path = get_string(env, argv[0]);
+  r->tmp = tmp_type == napi_string ? get_string(env, argv[1]) : NULL;
+  r->bytes = malloc(len ? len : 1);
+  r->len = len;
+  if (r->path == NULL || r->bytes == NULL || (tmp_type == napi_string && r->tmp == NULL)) {
+    free(r->path);
+    free(r->tmp);
+    free(r->bytes);
+    free(r);
+    errno = ENOMEM;
+    return throw_errno(env, "malloc");
+  }
+  memcpy(r->bytes, bytes, len);
+  napi_create_reference(env, argv[3], 1, &r->callback);
+  napi_create_string_utf8(env, "svkit.writeFile", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, wf_execute, wf_complete, r, &r->work);
+  napi_queue_async_work(env, r->work);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
@@ -759,6 +876,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"subreaper", NULL, js_subreaper, NULL, NULL, NULL, napi_default, NULL},
     {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
     {"procScan", NULL, js_proc_scan, NULL, NULL, NULL, napi_default, NULL},
+    {"writeFile", NULL, js_write_file, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -3,11 +3,11 @@
 // append (one short-lived descriptor taken through the fd queue, so the scan's descriptor
 // budget is unchanged) carries every event queued meanwhile, so a restart costs one write at
 // most. Past 64 KiB the file is renamed to events.1 and a fresh one started (readers: feed.ts).
-import { constants } from 'node:fs';
-import { open, rename, stat } from 'node:fs/promises';
+import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
+import { appendOwnFile } from '../os/ownfile.ts';
 import type { EventSink, ServiceEvent } from './event.ts';
 
 export const EVENTS_FILE = 'events';
@@ -74,16 +74,9 @@ export class EventJournal {
       await rename(this.path, join(this.superviseDir, EVENTS_OLD));
       this.size = 0;
     }
-    // Non-blocking and regular only: a FIFO put here must not hang a thread-pool thread.
-    const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK, O_NOFOLLOW } = constants;
-    const fh = await open(this.path, O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK | O_NOFOLLOW, 0o644);
-    try {
-      if (!(await fh.stat()).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
-      await fh.write(batch);
-    } finally {
-      await fh.close();
-    }
-    this.size += bytes;
+    // One job: opened non-blocking and written only if a regular file (a FIFO put here must
+    // not hang a thread-pool thread, EINVAL for anything else).
+    this.size = await appendOwnFile(this.path, batch);
   }
 }
 

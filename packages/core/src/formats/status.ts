@@ -2,7 +2,6 @@
 //  0-11 TAI64N stamp (big-endian)   12-15 pid (little-endian)   16 paused   17 want
 //  18 TERM sent (runit)             19 state: 0 down, 1 run, 2 finish (runit)
 import { closeSync, constants, openSync, renameSync, writeSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packTai64n, unpackTai64n, type Tai64n } from './tai64n.ts';
 import { SERVICE } from './servicedir.ts';
@@ -76,19 +75,4 @@ export function writeStatus(dir: string, s: Status, previous?: Status): void {
     closeSync(fd); // sync-ok: our own descriptor
   }
   renameSync(join(dir, SERVICE.statusNew), join(dir, SERVICE.status)); // sync-ok: metadata of the engine's own file
-}
-
-/**
- * Writes runit's text files stat and pid (X.new then rename) where they differ from
- * `previous`. Asynchronous, on libuv's thread pool: creating files is the slow part of starting
- * a service, and these two are for scripts, not for the supervision protocol.
- */
-export async function writeRunitFiles(dir: string, s: Status, previous?: Status): Promise<void> {
-  const put = async (name: string, tmp: string, data: string): Promise<void> => {
-    await writeFile(join(dir, tmp), data, { mode: 0o644 });
-    await rename(join(dir, tmp), join(dir, name));
-  };
-  const stat = formatStat(s);
-  if (previous === undefined || formatStat(previous) !== stat) await put(SERVICE.stat, SERVICE.statNew, stat);
-  if (previous === undefined || previous.pid !== s.pid) await put(SERVICE.pid, SERVICE.pidNew, s.pid === 0 ? '' : `${s.pid}\n`);
 }

@@ -7,13 +7,16 @@ import { connect, Socket } from 'node:net';
 import { errnoText } from '../formats/errno.ts';
 import { signal } from '../os/proc.ts';
 import { spawnChild } from '../os/spawn.ts';
+import type { ChildEnv } from '../os/spawn.ts';
 import { sys } from '../os/sys.ts';
 
 export interface Outcome {
   readonly ok: boolean;
   readonly reason: string;
-  /** health/check's output (capped), for the log. */
-  readonly output?: string;
+  /** health/check's output (stdout and stderr, the first CHECK_OUTPUT_CAP bytes), for the log. */
+  readonly output?: Buffer;
+  /** Bytes of health/check's output past the cap: read and dropped. */
+  readonly dropped?: number;
 }
 
 /** The most of health/check's output that is kept. */
@@ -63,12 +66,17 @@ export function checkHttp(url: URL, timeoutMs: number, abort?: AbortSignal): Pro
   });
 }
 
-/** Runs CWD/health/check; healthy on exit 0. Killed (its whole group) at the timeout or on abort. */
-export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: NodeJS.ProcessEnv = process.env): Promise<Outcome> {
+/**
+ * Runs CWD/health/check with ENV (the service's env/ applied, as for run); healthy on exit 0.
+ * Killed (its whole group) at the timeout or on abort.
+ */
+export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: ChildEnv = process.env): Promise<Outcome> {
   let fds: [number, number];
   let devNull: number;
   try {
-    fds = sys().pipe(true);
+    // Blocking: the check's end must be, or a check that writes faster than it is read fails
+    // with EAGAIN; the Socket below makes the read end (its own file description) non-blocking.
+    fds = sys().pipe();
     devNull = openSync('/dev/null', 'r'); // sync-ok: /dev/null, the kernel's
   } catch (err) {
     return Promise.resolve({ ok: false, reason: `unable to run health/check: ${errnoText(err)}` });
@@ -79,10 +87,12 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
   closeSync(devNull); // sync-ok: our own descriptor
   const out: Buffer[] = [];
   let kept = 0;
+  let dropped = 0;
   const reader = new Socket({ fd: readFd, readable: true, writable: false });
   reader.on('data', (b: Buffer) => {
-    if (kept >= CHECK_OUTPUT_CAP) return;
-    const part = b.subarray(0, CHECK_OUTPUT_CAP - kept);
+    const part = b.subarray(0, Math.max(0, CHECK_OUTPUT_CAP - kept));
+    dropped += b.length - part.length;
+    if (part.length === 0) return;
     out.push(part);
     kept += part.length;
   });
@@ -108,11 +118,11 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
     await Promise.race([drained, new Promise<void>((r) => { wait = setTimeout(r, DRAIN_MS); })]);
     clearTimeout(wait);
     reader.destroy();
-    const output = Buffer.concat(out).toString('utf8');
+    const output = Buffer.concat(out);
     if (end.error !== undefined) return { ok: false, reason: `unable to run health/check: ${errnoText(end.error)}` };
-    if (killed) return { ...timedOut(timeoutMs), output };
-    if (end.signal !== null) return { ok: false, reason: `health/check killed by signal ${end.signal}`, output };
-    return { ok: end.code === 0, reason: end.code === 0 ? 'exit 0' : `exit ${end.code}`, output };
+    if (killed) return { ...timedOut(timeoutMs), output, dropped };
+    if (end.signal !== null) return { ok: false, reason: `health/check killed by signal ${end.signal}`, output, dropped };
+    return { ok: end.code === 0, reason: end.code === 0 ? 'exit 0' : `exit ${end.code}`, output, dropped };
   });
 }
 

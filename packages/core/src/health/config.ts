@@ -59,10 +59,11 @@ async function names(dir: string): Promise<Set<string>> {
 
 /**
  * Reads the health files of service dir CWD (named DIR in warnings). One readdir finds which
- * exist, so a service without them costs one system call per start.
+ * exist (or LISTING, the start pass's, when given), so a service without them reads nothing.
  */
-export async function loadHealthConfig(cwd: string, dir: string, warn: (m: string) => void): Promise<HealthConfig> {
-  const top = await names(cwd);
+export async function loadHealthConfig(cwd: string, dir: string, warn: (m: string) => void, listing?: ReadonlySet<string>): Promise<HealthConfig> {
+  const top = listing ?? await names(cwd);
+  if (!top.has('health') && !TOP_FILES.some((f) => top.has(f))) return NO_HEALTH;
   const present: string[] = TOP_FILES.filter((f) => top.has(f));
   const inHealth = top.has('health') ? await names(join(cwd, 'health')) : new Set<string>();
   const texts = new Map<string, string>();

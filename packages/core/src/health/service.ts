@@ -15,6 +15,7 @@ import { CheckRunner } from './checkrunner.ts';
 import { oneLine } from './checks.ts';
 import { StateFile } from './statefile.ts';
 import { DirChangeWatch } from './dirwatch.ts';
+import type { ChildEnv } from '../os/spawn.ts';
 
 export interface HealthHooks {
   readonly dir: string;
@@ -27,6 +28,8 @@ export interface HealthHooks {
   readonly stop: (cause: string) => void;
   /** Start again (the service dir changed while failed). */
   readonly start: () => void;
+  /** health/check's output into the service's log; without it, a failing check's output is a warning. */
+  readonly logCheck?: ((output: Buffer, dropped: number) => void) | undefined;
 }
 
 export class ServiceHealth {
@@ -39,6 +42,8 @@ export class ServiceHealth {
   private stopSampling: (() => void) | undefined;
   private limits: LimitWatch | undefined;
   private checks: CheckRunner | undefined;
+  /** health/check's environment: the current run's (env/ applied). */
+  private env: ChildEnv = process.env;
   private started = 0;
   /** Why the supervisor is ending the run (a limit, a check, readiness), until it ends. */
   private pendingCause: string | undefined;
@@ -58,9 +63,9 @@ export class ServiceHealth {
     });
   }
 
-  /** Re-reads the health files: before every start of run (and for an adopted service). */
-  async load(): Promise<void> {
-    this.config = await loadHealthConfig(this.hooks.cwd, this.hooks.dir, this.hooks.warn);
+  /** Re-reads the health files: before every start of run (and for an adopted service); LISTING: the start pass's names. */
+  async load(listing?: ReadonlySet<string>): Promise<void> {
+    this.config = await loadHealthConfig(this.hooks.cwd, this.hooks.dir, this.hooks.warn, listing);
   }
 
   /** The readiness pipe for run, if notification-fd asks for one. */
@@ -78,8 +83,9 @@ export class ServiceHealth {
     }
   }
 
-  /** run was spawned as PID (its own process group). */
-  runStarted(pid: number): void {
+  /** run was spawned as PID (its own process group), with ENV. */
+  runStarted(pid: number, env: ChildEnv = process.env): void {
+    this.env = env;
     if (this.started++ > 0) this.state = { ...this.state, restarts: this.state.restarts + 1 };
     const ready = this.pipe === undefined ? null : false;
     this.update({
@@ -102,7 +108,8 @@ export class ServiceHealth {
   }
 
   /** A service left running by a dead supervisor: sampled and checked, readiness unknown (taken as ready). */
-  adopted(pid: number, pgid: number): void {
+  adopted(pid: number, pgid: number, env: ChildEnv = process.env): void {
+    this.env = env;
     this.update({ pid, ready: this.config.notificationFd === undefined ? null : true, health: this.config.checks === undefined ? null : 'unknown' });
     this.watch(pgid || pid, true);
   }
@@ -128,8 +135,11 @@ export class ServiceHealth {
     if (cfg === undefined) return;
     this.checks = new CheckRunner(this.hooks.cwd, cfg, (result, verdict) => {
       if (this.state.pid !== pid) return;
-      if (!result.ok && result.output !== undefined && result.output !== '') {
-        this.hooks.warn(`${this.hooks.dir}/health/check said: ${oneLine(result.output)}`);
+      const out = result.output;
+      if (out !== undefined && this.hooks.logCheck !== undefined) {
+        if (out.length > 0 || (result.dropped ?? 0) > 0) this.hooks.logCheck(out, result.dropped ?? 0);
+      } else if (!result.ok && out !== undefined && out.length > 0) {
+        this.hooks.warn(`${this.hooks.dir}/health/check said: ${oneLine(out.toString('utf8'))}`);
       }
       const was = this.state.health;
       const health = verdict === 'healthy' ? 'healthy' : verdict === 'unhealthy' ? 'unhealthy' : was;
@@ -144,7 +154,7 @@ export class ServiceHealth {
         this.hooks.warn(`${this.hooks.dir} unhealthy: ${why}${cfg.action === 'alert' ? '' : `, ${cfg.action === 'stop' ? 'stopping' : 'restarting'}`}`);
         this.act(cfg.action, why, 'health');
       }
-    });
+    }, this.env);
   }
 
   private sampled(pid: number, s: TreeSample): void {

@@ -1,7 +1,7 @@
 // Writes supervise/health (health.new, then rename) off the main thread. Writes are coalesced:
 // while one is in flight, later changes wait and only the newest state is written after it.
-import { constants, open, rename } from 'node:fs/promises';
 import { queuedFdOp } from '../os/fdqueue.ts';
+import { replaceOwnFile } from '../os/ownfile.ts';
 import { join } from 'node:path';
 import { encodeHealth, type HealthState } from '../formats/healthstate.ts';
 
@@ -38,16 +38,8 @@ export class StateFile {
       const state = this.pending;
       this.pending = undefined;
       try {
-        await queuedFdOp(async () => {
-          // Non-blocking: something planted at health.new (a FIFO) fails instead of holding a thread.
-          const fh = await open(join(this.cwd, HEALTH_NEW), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK | constants.O_NOFOLLOW, 0o644);
-          try {
-            await fh.writeFile(encodeHealth(state));
-          } finally {
-            await fh.close();
-          }
-          await rename(join(this.cwd, HEALTH_NEW), join(this.cwd, HEALTH_FILE));
-        });
+        // Non-blocking: something planted at health.new (a FIFO) fails instead of holding a thread.
+        await queuedFdOp(() => replaceOwnFile(join(this.cwd, HEALTH_FILE), join(this.cwd, HEALTH_NEW), encodeHealth(state)));
       } catch (err) {
         this.onError(err);
       }

@@ -20,10 +20,12 @@ export interface Spawned {
   readonly ended: Promise<ChildEnd>;
 }
 
+/** A child's environment: Node's strings, or "NAME=value" bytes (env/ names need not be UTF-8). */
+export type ChildEnv = NodeJS.ProcessEnv | readonly Buffer[];
+
 export interface SpawnOptions {
   readonly cwd: string;
-  /** The environment: Node's strings, or "NAME=value" bytes (env/ names need not be UTF-8). */
-  readonly env: NodeJS.ProcessEnv | readonly Buffer[];
+  readonly env: ChildEnv;
   /** fds for the child's 0, 1, 2. */
   readonly stdio: readonly [number, number, number];
   /** More fds for the child: [source, target] (a readiness pipe on fd N, say). */

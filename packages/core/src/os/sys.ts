@@ -19,6 +19,8 @@ interface Sys {
   spawn(file: string, argv: readonly string[], envp: readonly (string | Buffer)[], cwd: string, fds: readonly number[], creds?: object): number;
   /** Reads every /proc/PID/stat off the main thread: [ticksPerSecond, pageSize, (pid, ppid, pgid, cpuTicks, rssPages)...]. */
   procScan(callback: (table: Float64Array) => void): void;
+  /** One thread-pool job: bytes to tmp then renamed to path, or (tmp null) appended to path, a regular file; calls back with the error or null and path's size after an append. */
+  writeFile(path: string, tmp: string | null, bytes: Buffer, callback: (err: Error | null, size: number) => void): void;
   pidfdOpen(pid: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;

@@ -6,7 +6,8 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { lockSuperviseDir, openControl, openOk } from '../supervise/supervisedir.ts';
-import { writeRunitFiles, writeStatus, type Status } from '../formats/status.ts';
+import { writeStatus, type Status } from '../formats/status.ts';
+import { writeRunitFiles } from '../supervise/runitfiles.ts';
 import { tai64nAt } from '../formats/tai64n.ts';
 
 export class InProcessLogFace {

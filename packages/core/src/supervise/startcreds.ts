@@ -24,13 +24,18 @@ function check<T>(v: T | string, label: string): T {
   return v;
 }
 
-/** undefined when the service has none of the files (the fast posix_spawn path). */
-export async function readStartCreds(cwd: string, label: string): Promise<StartCreds | undefined> {
+/**
+ * undefined when the service has none of the files (the fast posix_spawn path). LISTING, the
+ * names in the dir when given, spares the reads of files that are not there.
+ */
+export async function readStartCreds(cwd: string, label: string, listing?: ReadonlySet<string>): Promise<StartCreds | undefined> {
+  const may = (name: string): boolean => listing === undefined || listing.has(name);
+  const none = Promise.resolve(undefined);
   const [user, umask, nice, limits] = await Promise.all([
-    text(join(cwd, 'user'), `${label}/user`),
-    text(join(cwd, 'umask'), `${label}/umask`),
-    text(join(cwd, 'nice'), `${label}/nice`),
-    readLimits(join(cwd, 'rlimit'), `${label}/rlimit`),
+    may('user') ? text(join(cwd, 'user'), `${label}/user`) : none,
+    may('umask') ? text(join(cwd, 'umask'), `${label}/umask`) : none,
+    may('nice') ? text(join(cwd, 'nice'), `${label}/nice`) : none,
+    may('rlimit') ? readLimits(join(cwd, 'rlimit'), `${label}/rlimit`) : none,
   ]);
   if (user === undefined && umask === undefined && nice === undefined && limits === undefined) return undefined;
   const out: StartCreds = {};

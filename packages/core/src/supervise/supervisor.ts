@@ -8,26 +8,28 @@ import { join, resolve as resolvePath } from 'node:path';
 import { findOrphan, type ChildRegistry } from './adopt.ts';
 import { chdirError } from './inspect.ts';
 import { PID_SIGNALS, parseControl, type Command } from '../formats/command.ts';
-import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { escapeName } from '../formats/escape.ts';
 import { unable } from '../formats/errors.ts';
-import { clearGroup, readKillTimeout, sendStop } from '../os/group.ts';
+import { clearGroup, DEFAULT_KILL_TIMEOUT_MS, readKillTimeout, sendStop } from '../os/group.ts';
 import { groupHasLive, isLive, readProcInfo, signal } from '../os/proc.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnChild, type ChildEnd } from '../os/spawn.ts';
-import { failedStep, readStartCreds, StartCredsError, type StartCreds } from './startcreds.ts';
+import { failedStep } from './startcreds.ts';
+import { DirListings, listServiceDir, mayHave, readStartFiles, type Listing, type StartFiles, type StartPassOptions } from './startpass.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
-import { STATUS_SIZE, unpackStatus, writeRunitFiles, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
+import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
+import { writeRunitFiles } from './runitfiles.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
-import { childStdio, wantsStderrInLog } from './logstderr.ts';
+import { logCheckOutput } from '../health/checklog.ts';
+import { childStdio } from './logstderr.ts';
 import { journaled } from '../events/journal.ts';
 import { notifying } from '../events/notify.ts';
 
@@ -139,11 +141,14 @@ export class Supervisor {
   private readonly gate: (() => Promise<readonly string[]>) | undefined;
   /** A start was held at the gate; release() tries it again. */
   private gated = false;
+  /** The service dir as listed while run was alive: the next start's listing while the dir is unchanged. */
+  private readonly listings: DirListings;
 
   constructor(opts: SupervisorOptions) {
     this.dir = opts.dir;
     this.label = escapeName(opts.dir);
     this.cwd = resolvePath(opts.dir);
+    this.listings = new DirListings(this.cwd);
     this.stdio = opts.stdio ?? [0, 1, 2];
     this.logged = opts.logged ?? false;
     this.warner = new Warner(opts.onWarning ?? (() => {}));
@@ -159,6 +164,7 @@ export class Supervisor {
       restart: () => { if (this.state === 'run' && this.pid !== 0) this.stopChild(); },
       stop: () => this.handle('down'),
       start: () => { if (this.want === 'down') this.handle('up'); },
+      logCheck: this.logged ? (output, dropped) => logCheckOutput(this.cwd, this.label, output, dropped, (err, m) => { if (!this.vanished(err)) this.warner.warn(m); }) : undefined,
     });
   }
 
@@ -338,7 +344,9 @@ export class Supervisor {
     this.lastStart = performance.now();
     const pid = orphan.pid;
     this.emit('start', pid, { what: this.state, adopted: true });
-    void this.health.load().then(() => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid); });
+    // health/check gets env/ as run would: read afresh, as the run's own is not known.
+    const files = listServiceDir(this.cwd).then((n) => Promise.all([this.health.load(n), readStartFiles(this.passOptions(), n)]));
+    void files.then(([, f]) => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid, f.ok ? f.env : process.env); });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -428,7 +436,10 @@ export class Supervisor {
     });
   }
 
+  /** timeout-kill, read afresh; when an unchanged snapshot of the dir shows none, the default without a read. */
   private killTimeout(): Promise<number> {
+    const names = this.listings.unchanged();
+    if (names !== undefined && !names.has(SERVICE.timeoutKill)) return Promise.resolve(DEFAULT_KILL_TIMEOUT_MS);
     return readKillTimeout(this.cwd, this.label, (m) => this.fileWarner.warn(m));
   }
 
@@ -453,24 +464,28 @@ export class Supervisor {
     this.restartTimer = undefined;
   }
 
-  /** The health files are re-read before each start; nothing else starts meanwhile. */
-  private startRun(): void {
+  /**
+   * The files of the service dir are re-read before each start (startpass.ts: one listing, then
+   * only the files it shows, off the main thread); nothing else starts meanwhile. LISTING: one
+   * taken at the end of the last run, when this start follows it at once.
+   */
+  private startRun(listing?: Promise<Listing>): void {
     this.lastStart = performance.now();
-    (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh();
-    // The health files are re-read at each start (off the main thread); spawn reads env/ next.
-    // Both reads at once: a restart waits for one thread-pool round trip, not two.
     this.starting = true;
-    const env = this.readEnv();
-    env.catch(() => {}); // handled where spawn awaits it
-    const creds = readStartCreds(this.cwd, this.label);
-    creds.catch(() => {});
-    const intoLog = this.logged ? wantsStderrInLog(this.cwd, this.label, (m) => this.warner.warn(m)) : Promise.resolve(false);
+    const names = listing ?? this.listings.now();
+    const files = names.then((n) => {
+      (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh(n);
+      return Promise.all([readStartFiles(this.passOptions(), n), this.health.load(n)]);
+    });
+    // needs/ (svscan's start order) is asked at the same time: no extra round trip.
     const gate = this.gate?.() ?? NO_WAIT;
-    void Promise.all([this.health.load(), intoLog, gate]).then(([, joined, waits]) => {
-      this.stderrInLog = joined;
-      this.starting = false;
-      if (waits.length > 0 && !this.closed) return this.hold(waits);
-      if (!this.closed) void this.spawn('run', './run', [], env, creds);
+    void Promise.all([files, gate]).then(([[f], waits]) => {
+      if (f.ok) this.stderrInLog = f.stderrInLog;
+      if (waits.length > 0 && !this.closed) {
+        this.starting = false;
+        return this.hold(waits);
+      }
+      if (!this.closed) void this.spawn('run', './run', [], f);
     });
   }
 
@@ -482,31 +497,32 @@ export class Supervisor {
     if (this.exiting) this.close();
   }
 
+  private passOptions(): StartPassOptions {
+    return { cwd: this.cwd, label: this.label, logged: this.logged, warn: (m) => this.fileWarner.warn(m) };
+  }
+
   /**
-   * Reads env/ (off the main thread), then spawns. Commands that arrive meanwhile change want
-   * and are honoured here: a run whose service was brought down (or told to exit) is not started.
+   * Spawns with FILES (read by startRun; for finish, read here). Commands that arrive while they
+   * are read change want and are honoured here: a run whose service was brought down (or told
+   * to exit) is not started.
    */
-  private async spawn(state: 'run' | 'finish', file: string, args: string[], envRead = this.readEnv(), credsRead = readStartCreds(this.cwd, this.label)): Promise<void> {
-    let env: NodeJS.ProcessEnv | EnvBlock;
-    let creds: StartCreds | undefined;
+  private async spawn(state: 'run' | 'finish', file: string, args: string[], files?: StartFiles): Promise<void> {
     this.starting = true;
-    try {
-      [env, creds] = await Promise.all([envRead, credsRead]);
-    } catch (err) {
-      this.starting = false;
-      if (this.closed) return;
-      if (err instanceof StartCredsError) return this.credsFailed(state, err.message);
-      if (!this.vanished(err)) this.warnUnlessRemoved(err, `unable to read ${this.label}/env: ${err instanceof EnvDirError ? err.reason : errnoText(err)}`);
+    const f: StartFiles = files ?? await readStartFiles({ ...this.passOptions(), logged: false }, await listServiceDir(this.cwd));
+    this.starting = false;
+    if (this.closed) return;
+    if (!f.ok) {
+      if (f.bad === 'creds') return this.credsFailed(state, f.reason);
+      if (!this.vanished(f.err)) this.warnUnlessRemoved(f.err, `unable to read ${this.label}/env: ${f.reason}`);
       this.state = 'down';
       this.writeStatus();
       return this.afterDown();
     }
-    this.starting = false;
-    if (this.closed) return;
     if (state === 'run' && (this.want === 'down' || this.exiting)) {
       this.writeStatus();
       return this.afterDown();
     }
+    const { env, creds } = f;
     const extraFds = state === 'run' ? this.health.spawnFds() : undefined;
     const child = spawnChild(file, args, { cwd: this.cwd, env, stdio: childStdio(this.stdio, this.stderrInLog), ...(extraFds ? { extraFds } : {}), ...(creds ? { creds } : {}) });
     if (child.pid === undefined) {
@@ -532,7 +548,10 @@ export class Supervisor {
     this.record(pid); // first: from here on a crash of svscan must find it on record
     this.writeStatus();
     this.emit('start', pid, { what: state });
-    if (state === 'run') this.health.runStarted(pid);
+    if (state === 'run') {
+      this.health.runStarted(pid, env);
+      this.listings.take(); // while it runs: the listing for its end and the next start
+    }
     void child.ended.then((end) => this.childEnded(pid, end));
   }
 
@@ -543,11 +562,6 @@ export class Supervisor {
     this.state = 'down';
     this.writeStatus();
     this.afterDown();
-  }
-
-  /** env/ applied to svscan's environment, read off the main thread. */
-  private async readEnv(): Promise<NodeJS.ProcessEnv | EnvBlock> {
-    return await readEnvDir(join(this.cwd, SERVICE.env), `${this.label}/env`, process.env, (m) => this.fileWarner.warn(m)) ?? process.env;
   }
 
   /** Puts a child just started on record: pid, group and /proc start time. */
@@ -565,6 +579,9 @@ export class Supervisor {
   private async childEnded(pid: number, end: ChildEnd): Promise<void> {
     this.registry?.ended(this.dirKey, pid);
     const wasFinish = this.state === 'finish';
+    // First in the thread pool's queue: the one listing says whether finish is there and, for
+    // a restart at once, which files the next start reads.
+    const listing = wasFinish ? undefined : this.listings.now();
     this.held = [];
     if (!wasFinish) this.applyPolicy(end);
     const pgid = this.pgid;
@@ -580,7 +597,7 @@ export class Supervisor {
     const group = pgid || pid;
     // Nothing new starts until finish is looked up (off the main thread) and the group is empty.
     this.clearing = true;
-    const finish = !wasFinish && await this.hasFinish();
+    const finish = listing !== undefined && await this.hasFinish(await listing);
     await this.killRead;
     if (this.onEvent !== undefined) {
       const then = finish ? 'finish' : this.exiting || this.closed ? 'exit' : this.want === 'up' ? 'restart' : 'down';
@@ -595,7 +612,7 @@ export class Supervisor {
     if (this.restartsAtOnce(wasFinish, finish, group)) {
       this.clearing = false;
       this.emit('restart', 0, { ...this.lastEnd, ...this.health.lastCause, wait: 0 });
-      return this.startRun();
+      return this.startRun(listing);
     }
     this.writeStatus();
     // Leftovers of the group go before anything new starts: never two copies at once.
@@ -624,7 +641,8 @@ export class Supervisor {
   }
 
   /** S/finish, if it is a regular file; anything else there gets a warning and is not run. */
-  private async hasFinish(): Promise<boolean> {
+  private async hasFinish(listing: Listing): Promise<boolean> {
+    if (!mayHave(listing, SERVICE.finish)) return false;
     let kind;
     try {
       kind = await probeServiceFile(join(this.cwd, SERVICE.finish));

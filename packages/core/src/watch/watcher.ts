@@ -29,8 +29,10 @@ export class ServiceWatcher {
     this.warn = warn;
   }
 
-  /** Re-reads `watch` and `watch-delay` (async; never blocks the engine). */
-  refresh(): void {
+  /** Re-reads `watch` and `watch-delay` (async; never blocks the engine); LISTING: the names in the dir, when known. */
+  refresh(listing?: ReadonlySet<string>): void {
+    // Neither file there and nothing watched: nothing to read or stop.
+    if (listing !== undefined && !listing.has('watch') && !listing.has('watch-delay') && this.watcher === undefined && this.text === undefined) return;
     void this.load().catch((err: unknown) => this.warn(`unable to read ${this.dir}/watch: ${String((err as Error).message)}`));
   }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
-import { lines, supervise, waitRestarted, waitUp } from '../fixtures/supervision.ts';
+import { lines, supervise, waitStatus, waitUp } from '../fixtures/supervision.ts';
 
 test('env/ and finish added, changed and removed between restarts are seen at the next start', async (t) => {
   const box = new Sandbox();
@@ -18,7 +18,8 @@ test('env/ and finish added, changed and removed between restarts are seen at th
   const said = (pid: number): string | undefined => lines(seen).find((l) => l.startsWith(`${pid} `))?.slice(String(pid).length + 1);
   const next = async (old: number, label: string): Promise<string> => {
     process.kill(old, 'SIGKILL');
-    const pid = await waitRestarted(dir, old, label);
+    // state 1 (run): while finish runs, status names finish's pid (state 2), not run's.
+    const pid = (await waitStatus(dir, (st) => st.pid !== 0 && st.pid !== old && st.state === 1, label)).pid;
     await waitFor(() => said(pid) !== undefined, 20_000, `${label}: run wrote its line`);
     return said(pid) as string;
   };

@@ -88,6 +88,17 @@ test('a burst of changes restarts once; ignored paths restart nothing', async ()
   await waitFor(async () => /: up \(pid \d+\) [2-9]\d* seconds\n$/.test((await runTool('svstat', [dir])).stdout), 20_000, 'up 2 s after ignored changes');
   assert.equal(await waitUp(dir), pid4);
   assert.equal(starts(dir), before + 2);
+  // Each restart by watch is one restart event, cause watch (there was a second, cause command).
+  const restarts = (): unknown[] => {
+    try {
+      return readFileSync(join(dir, 'supervise/events'), 'utf8').split('\n').filter(Boolean)
+        .map((l) => JSON.parse(l) as { kind: string; cause?: string }).filter((e) => e.kind === 'restart').map((e) => e.cause);
+    } catch {
+      return [];
+    }
+  };
+  await waitFor(() => restarts().length >= starts(dir) - 1, 20_000, 'the restart events written');
+  assert.deepEqual(restarts(), Array(starts(dir) - 1).fill('watch'));
   sv.child.kill('SIGTERM');
   assert.equal((await sv.exited).code, 0, sv.stderr());
   assert.equal(sv.stderr(), '');

@@ -50,6 +50,8 @@ export class ServiceHealth {
   private pendingKind: string | undefined;
   /** Why the last run ended, for the supervisor's restart event: cause (exit, health, limit, readiness) and reason. */
   lastCause: { readonly cause: string; readonly reason: string } = { cause: 'exit', reason: '' };
+  /** Who asked for the coming end of run, when not svc (restartAsked). */
+  private asked: { readonly kind: string; readonly why: string } | undefined;
   /** While failed: a change of the service dir starts it again. */
   private dirWatch: DirChangeWatch | undefined;
   private closed = false;
@@ -207,16 +209,26 @@ export class ServiceHealth {
   }
 
   /**
+   * The coming end of run was asked for by KIND (a changed `watch` file), not by svc: no failure,
+   * like a command, but its restart event and status name KIND and WHY.
+   */
+  restartAsked(kind: string, why: string): void {
+    this.asked = { kind, why };
+  }
+
+  /**
    * run ended after RANMS: records it and answers what next. COMMANDED: the end was asked for
    * by svc (-d, -t, -k...), which is no failure. WANTSUP: the supervisor would start it again.
    */
   runEnded(code: number | null, sig: number | null, ranMs: number, commanded: boolean, wantsUp = true): Decision {
     this.stopWatching();
     const pending = this.pendingCause;
+    const asked = this.asked;
+    this.asked = undefined;
     const kind = this.pendingKind ?? 'exit';
     this.pendingCause = undefined;
     this.pendingKind = undefined;
-    const cause = pending ?? (commanded ? 'command' : sig !== null ? `signal ${sig}` : code === null ? 'exit (status unknown)' : `exit ${code}`);
+    const cause = pending ?? (commanded ? asked?.why ?? 'command' : sig !== null ? `signal ${sig}` : code === null ? 'exit (status unknown)' : `exit ${code}`);
     const failure = pending !== undefined || !commanded;
     const d = this.policy.decide(this.config, ranMs, failure ? code : null, performance.now(), failure);
     this.update({ pid: 0, ready: this.state.ready === null ? null : false, lastExit: { code, signal: sig, at: Date.now() }, cause });
@@ -232,7 +244,7 @@ export class ServiceHealth {
         this.hooks.start();
       });
     }
-    this.lastCause = { cause: commanded && pending === undefined ? 'command' : kind, reason: cause };
+    this.lastCause = { cause: commanded && pending === undefined ? asked?.kind ?? 'command' : kind, reason: cause };
     if (d.kind === 'restart' && d.backoff) {
       this.update({ backoff: { wait: Math.round(d.wait / 100) / 10, until: Date.now() + d.wait } });
       this.emit('backoff', 0, { wait: d.wait / 1000 });

@@ -474,7 +474,7 @@ export class Supervisor {
     this.starting = true;
     const names = listing ?? this.listings.now();
     const files = names.then((n) => {
-      (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => { this.emit('restart', this.pid, { cause: 'watch' }); this.handle('term'); }, (m) => this.warner.warn(m))).refresh(n);
+      (this.watcher ??= new ServiceWatcher(this.cwd, this.dir, () => this.watchRestart(), (m) => this.warner.warn(m))).refresh(n);
       return Promise.all([readStartFiles(this.passOptions(), n), this.health.load(n)]);
     });
     // needs/ (svscan's start order) is asked at the same time: no extra round trip.
@@ -487,6 +487,12 @@ export class Supervisor {
       }
       if (!this.closed) void this.spawn('run', './run', [], f);
     });
+  }
+
+  /** A watched file changed: svc -t, whose one restart event (after the exit) says cause watch. */
+  private watchRestart(): void {
+    if (this.state === 'run') this.health.restartAsked('watch', 'watch: a watched file changed');
+    this.handle('term');
   }
 
   /** Not started for now (needs/): down, want unchanged, until release(). */

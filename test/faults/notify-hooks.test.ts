@@ -1,8 +1,9 @@
-// Notify hooks as they change and misbehave: a hook replaced, removed, re-created, made a
-// directory or a FIFO, and notify-timeout changed between two events, each seen by the next
-// event (hooks found good are started without a look-up first: the start checks them); a hook
-// that never reads its stdin and sleeps is killed after notify-timeout while the hooks of other
-// services run; a FIFO or directory as S/notify is one warning and blocks nothing.
+// Notify hooks as they change and misbehave: between two events a hook replaced, removed,
+// re-created, made a directory or a FIFO, written without #! or with a missing interpreter, and
+// notify-timeout changed, each seen by the next event (a hook found good is started without a
+// look-up first: the start checks it); a hook that never reads its stdin and sleeps is killed
+// after notify-timeout while the hooks of other services run; a FIFO or directory as S/notify is
+// one warning and blocks nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -73,16 +74,27 @@ test('between two events a hook replaced, removed, re-created, made a directory 
   runner.push(makeEvent('restart', 'S', 7));
   await done(7);
   assert.equal(lines(log)[3]?.split(' ').slice(0, 3).join(' '), 'v4 restart 7');
+  // Without #!: run by /bin/sh, as execvp does. A #! naming no file: one warning with the error.
+  writeFileSync(`${hook}.new`, `${logging('v5')}\n`, { mode: 0o755 });
+  renameSync(`${hook}.new`, hook);
+  runner.push(makeEvent('start', 'S', 8));
+  await done(8);
+  assert.equal(lines(log)[4]?.split(' ').slice(0, 3).join(' '), 'v5 start 8');
+  writeFileSync(`${hook}.new`, '#!/nonexistent/sh\nexit 0\n', { mode: 0o755 });
+  renameSync(`${hook}.new`, hook);
+  runner.push(makeEvent('exit', 'S', 9));
+  await done(9);
+  assert.deepEqual(warnings.slice(2), [`unable to run ${hook}: file does not exist`]);
 
   // notify-timeout is read for each run: 1, then 2, for two hooks that never read and sleep.
   install(`echo $$ >> ${hangers}\nexec sleep 1000`);
   writeFileSync(box.path('S/notify-timeout'), '1\n');
-  runner.push(makeEvent('exit', 'S', 8));
-  await waitFor(() => warnings.length === 3, 20_000, 'the first kill');
+  runner.push(makeEvent('exit', 'S', 10));
+  await waitFor(() => warnings.length === 4, 20_000, 'the first kill');
   writeFileSync(box.path('S/notify-timeout'), '2\n');
-  runner.push(makeEvent('restart', 'S', 9));
-  await waitFor(() => warnings.length === 4, 20_000, 'the second kill');
-  assert.deepEqual(warnings.slice(2), ['unable to run S/notify for exit: still running after 1 s, killed', 'unable to run S/notify for restart: still running after 2 s, killed']);
+  runner.push(makeEvent('restart', 'S', 11));
+  await waitFor(() => warnings.length === 5, 20_000, 'the second kill');
+  assert.deepEqual(warnings.slice(3), ['unable to run S/notify for exit: still running after 1 s, killed', 'unable to run S/notify for restart: still running after 2 s, killed']);
   assert.equal(pids(hangers).length, 2);
   await waitFor(() => pids(hangers).every((p) => !alive(p)), 20_000, 'both hangers gone');
 });

@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoText } from '../formats/errno.ts';
+import { errnoText, isErrno } from '../formats/errno.ts';
 import { readServiceFile } from '../os/servicefile.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
 import { spawnHook } from './hookspawn.ts';
@@ -125,14 +125,20 @@ export class NotifyRunner {
 
   private async run(path: string, event: ServiceEvent): Promise<void> {
     const started = performance.now();
-    const child = spawnHook(path, [event.kind], this.o.cwd, JSON.stringify(event) + '\n', this.o.stderr);
+    const line = JSON.stringify(event) + '\n';
+    let child = spawnHook(path, [event.kind], this.o.cwd, line, this.o.stderr);
+    let end = child.pid === undefined ? await child.ended : undefined;
+    // An executable without #! is a shell script, as execvp (and child_process) has it.
+    if (isErrno(end?.error, 'ENOEXEC') && !this.closed) {
+      child = spawnHook('/bin/sh', [path, event.kind], this.o.cwd, line, this.o.stderr);
+      end = child.pid === undefined ? await child.ended : undefined;
+    }
     const pid = child.pid;
     if (pid === undefined) {
-      const end = await child.ended;
       // Removed since it was last seen: absent, as ever, no word. A directory, FIFO or file
       // without x: the look-up's warning. An executable file that still fails (a missing
-      // interpreter, ENOEXEC): the error.
-      if (await this.lookUp(path)) this.o.warn(`unable to run ${path}: ${errnoText(end.error)}`);
+      // interpreter): the error.
+      if (await this.lookUp(path)) this.o.warn(`unable to run ${path}: ${errnoText(end?.error)}`);
       return;
     }
     this.group = pid;

@@ -3,7 +3,8 @@
 // notify-timeout changed, each seen by the next event (a hook found good is started without a
 // look-up first: the start checks it); a hook that never reads its stdin and sleeps is killed
 // after notify-timeout while the hooks of other services run; a FIFO or directory as S/notify is
-// one warning and blocks nothing.
+// one warning and blocks nothing; an event bigger than a pipe holds reaches a hook whole, and
+// one that never reads it is killed as any other.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -154,4 +155,38 @@ test('a FIFO or a directory as S/notify: one warning each, the services restart 
   await waitFor(() => scan.stderr().includes(warning('fifo')) && scan.stderr().includes(warning('dir')), 20_000, 'both warnings');
   // start, stop, exit, restart, start for each: one warning each (at most once a minute), nothing else.
   assert.deepEqual(scan.stderr().split(/(?<=\n)/).sort(), [warning('dir'), warning('fifo')]);
+});
+
+test('an event bigger than a pipe holds: a hook that reads gets all of it; one that never reads is killed after notify-timeout and the next event runs', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const dir = box.path('S');
+  const hook = box.path('S/notify');
+  const sizes = box.path('sizes');
+  const hangers = box.path('hangers');
+  const install = (body: string): void => {
+    box.write('S/notify.new', `#!/bin/sh\n${body}\n`, 0o755);
+    renameSync(`${hook}.new`, hook);
+  };
+  // 200 000 bytes of reason: above PIPE_BUF and above a pipe's 64 KiB, so libuv writes the rest as the hook reads.
+  const big = (pid: number): ServiceEvent => makeEvent('unhealthy', 'S', pid, { reason: 'r'.repeat(200_000) });
+  install(`wc -c >> ${sizes}`);
+  box.write('S/notify-timeout', '1\n');
+  const warnings: string[] = [];
+  const runner = new NotifyRunner({ cwd: dir, label: 'S', stderr: 2, warn: (m) => warnings.push(m) }, () => {});
+  t.after(() => runner.close());
+  const first = big(1);
+  runner.push(first);
+  await waitFor(() => lines(sizes).length === 1, 20_000, 'the reading hook ran');
+  assert.equal(Number(lines(sizes)[0]?.trim()), Buffer.byteLength(JSON.stringify(first)) + 1);
+  install(`echo $$ >> ${hangers}\nexec sleep 1000`);
+  runner.push(big(2));
+  await waitFor(() => warnings.length === 1, 20_000, 'the kill of the hook that never read');
+  assert.deepEqual(warnings, ['unable to run S/notify for unhealthy: still running after 1 s, killed']);
+  await waitFor(() => pids(hangers).length === 1 && !alive(pids(hangers)[0] ?? 0), 20_000, 'the hook gone');
+  install(`wc -c >> ${sizes}`);
+  const next = makeEvent('healthy', 'S', 3);
+  runner.push(next);
+  await waitFor(() => lines(sizes).length === 2, 20_000, "the next event's hook ran");
+  assert.equal(Number(lines(sizes)[1]?.trim()), Buffer.byteLength(JSON.stringify(next)) + 1);
 });

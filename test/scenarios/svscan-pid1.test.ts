@@ -48,6 +48,27 @@ describe('svscan as PID 1', { concurrency: 2, skip: noPidns() }, () => {
     assert.deepEqual(await init.exited, { code: 0, signal: null });
   });
 
+  it('notify hooks keep their status too: each exits 3 while orphans are reaped, and every event gets its hook in order', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    box.service('scan/dbl', DOUBLE_FORK);
+    const log = box.path('hooks.log');
+    // Three exits, then up: start, exit, restart three times, then the last start.
+    const flappy = box.service('scan/flappy', 'echo x >> starts\n[ $(wc -l < starts) -ge 4 ] && exec sleep 1000\nexit 0');
+    box.write('scan/flappy/notify', `#!/bin/sh\nread -r line\necho "$1" >> ${log}\nexit 3\n`, 0o755);
+    const init = await startPid1(box, box.path('scan'));
+    // A hook whose status the orphan reaper took would never be seen to end: the events after it would wait for ever.
+    const want = ['start', 'exit', 'restart', 'start', 'exit', 'restart', 'start', 'exit', 'restart', 'start'];
+    await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').split('\n').length > want.length, 30_000, 'a hook for each event');
+    assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), want);
+    assert.equal(readFileSync(join(flappy, 'starts'), 'utf8'), 'x\nx\nx\nx\n');
+    // Two services' sleeps stay (dbl's and flappy's); the orphans' are reaped, no zombie is left.
+    await waitFor(() => ps().filter((p) => p.ppid === init.pid && (p.state === 'Z' || p.comm === 'sleep')).length === 2, 20_000, 'orphans reaped');
+    process.kill(init.pid, 'SIGTERM');
+    assert.deepEqual(await init.exited, { code: 0, signal: null });
+    assert.doesNotMatch(init.stderr(), /svscan:/);
+  });
+
   it('an essential service left down by restart-never ends the namespace with its code, dependants first', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());

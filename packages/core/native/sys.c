@@ -89,6 +89,23 @@ static napi_value js_pipe(napi_env env, napi_callback_info info) {
 }
 
 
+/* setBlocking(fd, blocking): sets or clears O_NONBLOCK on fd's open file description. */
+static napi_value js_set_blocking(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int fd;
+  bool blocking = true;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &fd)) {
+    napi_throw_type_error(env, NULL, "setBlocking(fd, blocking)");
+    return NULL;
+  }
+  if (argc >= 2) napi_get_value_bool(env, argv[1], &blocking);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl == -1 || fcntl(fd, F_SETFL, blocking ? fl & ~O_NONBLOCK : fl | O_NONBLOCK) == -1) return throw_errno(env, "fcntl");
+  return NULL;
+}
+
 /* tee(fdIn, fdOut, len): copies up to len bytes from the pipe fdIn into the pipe fdOut without
  * consuming them; returns the count, 0 at EOF, -1 when nothing is there (EAGAIN). */
 static napi_value js_tee(napi_env env, napi_callback_info info) {
@@ -865,6 +882,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
     {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_default, NULL},
     {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
+    {"setBlocking", NULL, js_set_blocking, NULL, NULL, NULL, napi_default, NULL},
     {"tee", NULL, js_tee, NULL, NULL, NULL, napi_default, NULL},
     {"pollIn", NULL, js_poll_in, NULL, NULL, NULL, napi_default, NULL},
     {"pollNow", NULL, js_poll_now, NULL, NULL, NULL, napi_default, NULL},

@@ -4,13 +4,13 @@
 // `notify-drop` event), hooks of a service run one at a time in order, each in its own process
 // group, and a group still there after the timeout (S/notify-timeout, seconds, default 30) is
 // killed. The hook's stdout and stderr are the supervisor's stderr (svscan's log).
-import { spawn } from 'node:child_process';
-import { ownChildProcess } from '../os/owned.ts';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoText, isErrno } from '../formats/errno.ts';
 import { readServiceFile } from '../os/servicefile.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
+import { spawnHook } from './hookspawn.ts';
 import { makeEvent, type EventSink, type ServiceEvent } from './event.ts';
 
 export const NOTIFY_FILE = 'notify';
@@ -29,21 +29,32 @@ export interface NotifyOptions {
   readonly warn: (m: string) => void;
 }
 
-type Hook = { path: string } | 'absent';
-
+/**
+ * Nothing stands between an event and its hook's start when the hook was found good last time:
+ * the start itself checks it again, as execve fails on a hook removed (ENOENT: absent, as ever)
+ * or made a directory, FIFO or non-executable file (EACCES: looked up again, for the warning),
+ * and runs whatever the file holds now. Only a hook not known good (first event, absent, bad) is
+ * looked up before its event (stat, access). notify-timeout is read while the hook already
+ * runs and its timer counts from the start. So each event still sees the hook and the timeout
+ * as they are then, without three thread-pool round trips ahead of the hook.
+ */
 export class NotifyRunner {
   private queue: ServiceEvent[] = [];
   private running = false;
   private closed = false;
   private group = 0;
+  /** The hooks whose last look-up or start found an executable regular file. */
+  private readonly good = new Set<string>();
   /** Events dropped because the queue was full. */
   dropped = 0;
   private readonly o: NotifyOptions;
   private readonly onDrop: (e: ServiceEvent) => void;
+  private readonly hooks: readonly string[];
 
   constructor(o: NotifyOptions, onDrop: (e: ServiceEvent) => void) {
     this.o = o;
     this.onDrop = onDrop;
+    this.hooks = [join(o.cwd, NOTIFY_FILE), ...(o.scanHook === undefined ? [] : [o.scanHook])];
   }
 
   push(event: ServiceEvent): void {
@@ -71,10 +82,12 @@ export class NotifyRunner {
     try {
       while (!this.closed && this.queue.length > 0) {
         const event = this.queue.shift() as ServiceEvent;
-        const hooks = [join(this.o.cwd, NOTIFY_FILE), ...(this.o.scanHook === undefined ? [] : [this.o.scanHook])];
-        for (const path of hooks) {
-          const hook = await this.lookUp(path);
-          if (hook !== 'absent' && !this.closed) await this.run(hook.path, event);
+        // The supervisor's turn that made the event goes first: a hook never delays it.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        for (const path of this.hooks) {
+          if (this.closed) break;
+          if (!this.good.has(path) && !await this.lookUp(path)) continue;
+          if (!this.closed) await this.run(path, event);
         }
       }
     } finally {
@@ -82,16 +95,22 @@ export class NotifyRunner {
     }
   }
 
+  private name(path: string): string {
+    return path === this.hooks[0] ? `${this.o.label}/notify` : path;
+  }
+
   /** A hook file that is there but not an executable regular file is one (rate-limited) warning. */
-  private async lookUp(path: string): Promise<Hook> {
+  private async lookUp(path: string): Promise<boolean> {
+    this.good.delete(path);
     const st = await queuedFdOp(() => stat(path)).catch(() => undefined);
-    if (st === undefined) return 'absent';
+    if (st === undefined) return false;
     const ok = st.isFile() && await access(path, constants.X_OK).then(() => true, () => false);
     if (!ok) {
-      this.o.warn(`unable to run ${path === join(this.o.cwd, NOTIFY_FILE) ? `${this.o.label}/notify` : path}: ${st.isFile() ? 'not executable' : 'not a regular file'}`);
-      return 'absent';
+      this.o.warn(`unable to run ${this.name(path)}: ${st.isFile() ? 'not executable' : 'not a regular file'}`);
+      return false;
     }
-    return { path };
+    this.good.add(path);
+    return true;
   }
 
   private async timeoutMs(): Promise<number> {
@@ -105,30 +124,39 @@ export class NotifyRunner {
   }
 
   private async run(path: string, event: ServiceEvent): Promise<void> {
-    const ms = await this.timeoutMs();
-    await new Promise<void>((resolve) => {
-      const child = ownChildProcess(spawn(path, [event.kind], { cwd: this.o.cwd, stdio: ['pipe', this.o.stderr, this.o.stderr], detached: true }));
-      const timer = setTimeout(() => {
+    const started = performance.now();
+    const line = JSON.stringify(event) + '\n';
+    let child = spawnHook(path, [event.kind], this.o.cwd, line, this.o.stderr);
+    let end = child.pid === undefined ? await child.ended : undefined;
+    // An executable without #! is a shell script, as execvp (and child_process) has it.
+    if (isErrno(end?.error, 'ENOEXEC') && !this.closed) {
+      child = spawnHook('/bin/sh', [path, event.kind], this.o.cwd, line, this.o.stderr);
+      end = child.pid === undefined ? await child.ended : undefined;
+    }
+    const pid = child.pid;
+    if (pid === undefined) {
+      // Removed since it was last seen: absent, as ever, no word. A directory, FIFO or file
+      // without x: the look-up's warning. An executable file that still fails (a missing
+      // interpreter): the error.
+      if (await this.lookUp(path)) this.o.warn(`unable to run ${path}: ${errnoText(end?.error)}`);
+      return;
+    }
+    this.group = pid;
+    let ended = false;
+    let timer: NodeJS.Timeout | undefined;
+    void this.timeoutMs().then((ms) => {
+      if (ended) return;
+      timer = setTimeout(() => {
         this.o.warn(`unable to run ${this.o.label}/notify for ${event.kind}: still running after ${ms / 1000} s, killed`);
-        if (child.pid !== undefined) killGroup(child.pid);
-      }, ms);
-      child.on('error', (err) => {
-        clearTimeout(timer);
-        this.group = 0;
-        this.o.warn(`unable to run ${path}: ${err.message}`);
-        resolve();
-      });
-      child.on('spawn', () => { this.group = child.pid ?? 0; });
-      child.stdin?.on('error', () => {}); // a hook that does not read its stdin
-      child.stdin?.end(JSON.stringify(event) + '\n');
-      child.on('exit', () => {
-        clearTimeout(timer);
-        // Whatever the hook left in its group goes with it.
-        if (child.pid !== undefined) killGroup(child.pid);
-        this.group = 0;
-        resolve();
-      });
+        killGroup(pid);
+      }, Math.max(0, started + ms - performance.now()));
     });
+    await child.ended;
+    ended = true;
+    clearTimeout(timer);
+    // Whatever the hook left in its group goes with it.
+    killGroup(pid);
+    this.group = 0;
   }
 }
 

@@ -9,6 +9,8 @@ interface Sys {
   flock(fd: number, op: number): void;
   mkfifo(path: string, mode: number): void;
   pipe(nonblock?: boolean): [number, number];
+  /** fcntl(F_SETFL): clears (blocking, the default) or sets O_NONBLOCK on fd's open file description. */
+  setBlocking(fd: number, blocking?: boolean): void;
   /** Copies up to len bytes of pipe fdIn into pipe fdOut without consuming them: count, 0 at EOF, -1 if empty. */
   tee(fdIn: number, fdOut: number, len: number): number;
   /** Calls back (off the main thread's wait) with the fds that became readable; a byte on wakeFd ends the wait with []. */

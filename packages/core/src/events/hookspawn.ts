@@ -2,7 +2,8 @@
 // session (its own process group), reaped through a pidfd and owned until then, so the PID 1
 // orphan reaper never takes its status. child_process.spawn would fork the whole svscan first:
 // with ~60 MB of heap that copy was most of a hook's start (docs/benchmarks.md, notify rows).
-import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { inheritable } from '../os/inheritable.ts';
 import { Socket } from 'node:net';
 import { spawnChild, type Spawned } from '../os/spawn.ts';
 import { sys } from '../os/sys.ts';
@@ -32,37 +33,9 @@ export function spawnHook(file: string, args: readonly string[], cwd: string, li
   const stdin = new Socket({ fd: writeFd, readable: false, writable: true });
   stdin.on('error', () => {});
   stdin.end(line);
-  const out = blockingOutput(stderr);
+  // Blocking, as run's (os/inheritable.ts): a hook writing faster than the log reads must not meet EAGAIN.
+  const out = inheritable(stderr);
   const child = spawnChild(file, args, { cwd, env: process.env, stdio: [readFd, out, out] });
   closeSync(readFd); // sync-ok: our own descriptor; the hook has its copy
-  if (out !== stderr) closeSync(out); // sync-ok: our own descriptor
   return child;
-}
-
-/**
- * A blocking descriptor for a hook's stdout and stderr on the file of FD (svscan's stderr). Node
- * leaves that pipe or socket O_NONBLOCK, and a hook handed the same open file description would
- * meet EAGAIN once it writes faster than the log reads (`tr: write error`). A pipe gets a
- * description of its own: reopened through /proc (non-blocking, so an open with no reader left
- * fails at once with ENXIO instead of waiting), then made blocking; svscan's stays as it is. A
- * socket (journald's stream) cannot be reopened: O_NONBLOCK is cleared on the shared one, as
- * child_process does for fds 0-2 in its children; svscan's own messages go out with writeAll
- * (tools/_cli/stderr.ts), which waits for a full pipe or socket either way.
- */
-function blockingOutput(fd: number): number {
-  let own: number | undefined;
-  try {
-    if (!fstatSync(fd).isFIFO()) { // sync-ok: fstat of a descriptor we hold
-      // Node sets O_NONBLOCK on fd 2 when it first makes process.stderr (lazily): make it first.
-      if (fd === 2) void process.stderr;
-      sys().setBlocking(fd, true);
-      return fd;
-    }
-    own = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK); // sync-ok: non-blocking open of our own pipe (libuv opens with O_CLOEXEC)
-    sys().setBlocking(own, true);
-    return own;
-  } catch {
-    if (own !== undefined) closeSync(own); // sync-ok: our own descriptor
-    return fd;
-  }
 }

@@ -30,6 +30,7 @@ import { ServiceWatcher } from '../watch/watcher.ts';
 import { ServiceHealth } from '../health/service.ts';
 import { logCheckOutput } from '../health/checklog.ts';
 import { childStdio } from './logstderr.ts';
+import { inheritable } from '../os/inheritable.ts';
 import { journaled } from '../events/journal.ts';
 import { notifying } from '../events/notify.ts';
 
@@ -149,7 +150,9 @@ export class Supervisor {
     this.label = escapeName(opts.dir);
     this.cwd = resolvePath(opts.dir);
     this.listings = new DirListings(this.cwd);
-    this.stdio = opts.stdio ?? [0, 1, 2];
+    // svscan's own 1 and 2 are handed over blocking (os/inheritable.ts): Node keeps them O_NONBLOCK.
+    const [i, o, e] = opts.stdio ?? [0, 1, 2];
+    this.stdio = [i, inheritable(o), inheritable(e)];
     this.logged = opts.logged ?? false;
     this.warner = new Warner(opts.onWarning ?? (() => {}));
     this.fileWarner = new Warner(opts.onWarning ?? (() => {}));

@@ -210,6 +210,7 @@ WantedBy=multi-user.target
   assert.deepEqual([cwd, greeting, color, extra, nofile], [box.path('sd/work'), 'hi there', 'blue', 'from file', '123']);
   assert.equal(readFileSync(join(out, 'pre'), 'utf8'), 'pre\n');
   assert.equal(readFileSync(join(dir, 'timeout-kill'), 'utf8'), '2000\n');
+  assert.ok(Number(pid) > 1, `a pid: ${pid}`);
   process.kill(Number(pid), 'SIGKILL');
   await waitFor(() => readFileSync(join(out, 'unit'), 'utf8').split('|')[0] !== pid, 20_000, 'restarted');
   assert.equal(readFileSync(join(out, 'pre'), 'utf8'), 'pre\npre\n');

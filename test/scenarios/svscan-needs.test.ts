@@ -155,8 +155,11 @@ describe('svscan essential', { concurrency: 2 }, () => {
     const app = box.service('scan/app', 'echo $$ > pid\nexec sleep 1000', { essential: '', 'restart-giveup': '1 60\n' });
     const other = box.service('scan/other', 'trap "echo term > got-term; exit 0" TERM\necho up > up\nwhile :; do sleep 0.05; done');
     const sv = startSvscan(box, scan);
-    await waitFor(() => existsSync(join(app, 'pid')) && existsSync(join(other, 'up')), 20_000, 'both up');
-    process.kill(Number(readFileSync(join(app, 'pid'), 'utf8')), 'SIGKILL');
+    // The pid whole, not a file just created: Number('') is 0, and kill(0, KILL) would end the
+    // test runner's own process group (seen: the run died without a summary, svscan orphaned).
+    const appPid = (): number => { try { return /^\d+\n$/.test(readFileSync(join(app, 'pid'), 'utf8')) ? Number(readFileSync(join(app, 'pid'), 'utf8')) : 0; } catch { return 0; } };
+    await waitFor(() => appPid() > 1 && existsSync(join(other, 'up')), 20_000, 'both up');
+    process.kill(appPid(), 'SIGKILL');
     assert.deepEqual(await sv.exited, { code: 137, signal: null });
     assert.equal(readFileSync(join(other, 'got-term'), 'utf8'), 'term\n');
     assert.match(own(sv.stderr()).at(-1) ?? '', new RegExp(`^svscan: fatal: unable to keep essential ${scan}/app up: killed by signal KILL, 1 failures within 60 seconds \\(restart-giveup\\); stopping every service, exit 137$`));

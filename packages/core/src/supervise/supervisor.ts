@@ -93,6 +93,8 @@ export class Supervisor {
   private pgid = 0;
   private paused = false;
   private termSent = false;
+  /** The pid terminate() sent TERM+CONT to: shutdown() then only announces it. */
+  private termedEarly = 0;
   private exiting = false;
   /** Between the death of a child and an empty process group: nothing new may start. */
   private clearing = false;
@@ -256,14 +258,34 @@ export class Supervisor {
     return this.control !== undefined;
   }
 
+  /**
+   * The signal half of shutdown(), for svscan's stop to TERM every service before any of them
+   * is announced: the child gets TERM+CONT (and its KILL timer) now, as by shutdown(); the
+   * shutdown() that follows writes the status (kill, then announce, as daemontools' supervise).
+   */
+  terminate(): void {
+    if (this.closed || this.state !== 'run' || this.pid === 0 || this.termSent) return;
+    this.want = 'down';
+    this.shuttingDown = true;
+    this.exiting = true;
+    this.stopChild(false);
+    this.termedEarly = this.pid;
+  }
+
   /** TERM to the supervisor: bring the service down, then let go. Resolves when done. */
   shutdown(): Promise<void> {
-    if (!this.closed) {
-      this.want = 'down';
-      this.shuttingDown = true;
+    if (this.closed) return this.done;
+    this.want = 'down';
+    this.shuttingDown = true;
+    if (this.state !== 'run') {
       this.handle('exit');
-      if (this.state === 'run') this.stopChild();
+      return this.done;
     }
+    // As handle('exit') then stopChild(), with one status write, after the signals.
+    this.exiting = true;
+    if (this.termedEarly !== 0 && this.termedEarly === this.pid) this.writeStatus();
+    else this.stopChild();
+    this.termedEarly = 0;
     return this.done;
   }
 
@@ -414,11 +436,12 @@ export class Supervisor {
     return this.pgid !== 0 ? -this.pgid : this.pid;
   }
 
-  private stopChild(): void {
+  /** TERM+CONT, then (ANNOUNCE) the status saying so, then the KILL timer of timeout-kill. */
+  private stopChild(announce = true): void {
     sendStop(this.target());
     this.termSent = true;
     this.paused = false;
-    this.writeStatus();
+    if (announce) this.writeStatus();
     if (this.killTimer !== undefined || this.killArming === this.pid) return;
     // timeout-kill is read off the main thread; the time it takes counts against the timeout.
     const pid = this.pid;

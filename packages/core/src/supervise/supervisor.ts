@@ -24,6 +24,7 @@ import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, typ
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
+import { statusChanged, writeStatusLater } from './statuslater.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
@@ -687,6 +688,7 @@ export class Supervisor {
     this.resolveSettled();
     if (this.closed) return;
     const now = this.status();
+    if (this.exiting) return this.writeStatusLater(now);
     try {
       writeStatus(this.cwd, now, this.written);
     } catch (err) {
@@ -699,6 +701,21 @@ export class Supervisor {
     this.runitFiles = this.runitFiles
       .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
       .catch((err: unknown) => this.writeFailed('stat', err));
+  }
+
+  /**
+   * Letting go (svscan's stop, svc -x): status joins stat and pid in their ordered chain off the
+   * main thread (statuslater.ts); nothing after it writes status synchronously, as exiting stays
+   * set, and done waits for the chain, so the files say down before svscan exits.
+   */
+  private writeStatusLater(now: Status): void {
+    const before = this.written;
+    if (!statusChanged(now, before)) return;
+    this.written = now;
+    this.runitFiles = this.runitFiles
+      .then(() => queuedFdOp(() => writeStatusLater(this.cwd, now)))
+      .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
+      .catch((err: unknown) => this.writeFailed('status', err));
   }
 
   /**
@@ -756,6 +773,7 @@ export class Supervisor {
     this.closeFifos();
     if (this.lockFd >= 0) closeSync(this.lockFd); // sync-ok: our own lock descriptor
     this.lockFd = -1;
-    void this.health.close().then(() => this.resolveDone());
+    // The last status write (off the main thread, as exiting) is on disk before done.
+    void Promise.all([this.health.close(), this.runitFiles]).then(() => this.resolveDone());
   }
 }

@@ -120,6 +120,9 @@ export class Supervisor {
   private closed = false;
   /** The status last written, so unchanged stat and pid files are not rewritten. */
   private written: Status | undefined;
+  /** While letting go: the status the next write off the main thread takes, and the one on disk. */
+  private latest: Status | undefined;
+  private onDisk: Status | undefined;
   private runitFiles: Promise<void> = Promise.resolve();
   private fifoRetry: NodeJS.Timeout | undefined;
   /** The `watch` file's watcher: a change restarts the service as svc -t does. */
@@ -693,11 +696,13 @@ export class Supervisor {
       writeStatus(this.cwd, now, this.written);
     } catch (err) {
       this.written = undefined;
+      this.onDisk = undefined;
       return this.writeFailed('status', err);
     }
     // stat and pid follow in order, off the main thread, each against what it last saw.
     const before = this.written;
     this.written = now;
+    this.onDisk = now;
     this.runitFiles = this.runitFiles
       .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
       .catch((err: unknown) => this.writeFailed('stat', err));
@@ -706,16 +711,25 @@ export class Supervisor {
   /**
    * Letting go (svscan's stop, svc -x): status joins stat and pid in their ordered chain off the
    * main thread (statuslater.ts); nothing after it writes status synchronously, as exiting stays
-   * set, and done waits for the chain, so the files say down before svscan exits.
+   * set, and done waits for the chain, so the files say down before svscan exits. Writes that
+   * pile up while one is under way are coalesced: the next step writes the latest status only
+   * (status, stat and pid of one step at once), so a service that is down by then is written
+   * down once, not "TERM sent" first.
    */
   private writeStatusLater(now: Status): void {
-    const before = this.written;
-    if (!statusChanged(now, before)) return;
+    if (!statusChanged(now, this.written)) return;
     this.written = now;
-    this.runitFiles = this.runitFiles
-      .then(() => queuedFdOp(() => writeStatusLater(this.cwd, now)))
-      .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
-      .catch((err: unknown) => this.writeFailed('status', err));
+    const queued = this.latest !== undefined;
+    this.latest = now;
+    if (queued) return;
+    this.runitFiles = this.runitFiles.then(async () => {
+      const s = this.latest;
+      this.latest = undefined;
+      if (s === undefined || !statusChanged(s, this.onDisk)) return;
+      const before = this.onDisk;
+      this.onDisk = s;
+      await Promise.all([queuedFdOp(() => writeStatusLater(this.cwd, s)), queuedFdOp(() => writeRunitFiles(this.cwd, s, before))]);
+    }).catch((err: unknown) => this.writeFailed('status', err));
   }
 
   /**

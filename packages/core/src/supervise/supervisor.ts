@@ -727,8 +727,10 @@ export class Supervisor {
       this.latest = undefined;
       if (s === undefined || !statusChanged(s, this.onDisk)) return;
       const before = this.onDisk;
-      this.onDisk = s;
+      // Unknown after a failed write: the next one writes every file.
+      this.onDisk = undefined;
       await Promise.all([queuedFdOp(() => writeStatusLater(this.cwd, s)), queuedFdOp(() => writeRunitFiles(this.cwd, s, before))]);
+      this.onDisk = s;
     }).catch((err: unknown) => this.writeFailed('status', err));
   }
 

@@ -42,6 +42,14 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       assert.equal(statusPid(box.path(d)), 0, `${d} recorded down`);
       assert.equal(supervised(box.path(d)), false, `${d} no longer supervised`);
     }
+    // The stop's status writes go off the main thread: all of them are on disk by svscan's exit,
+    // runit's stat and pid say down too, and each service's journal has its TERM before its exit.
+    for (const [d, last] of [['sc/plain', ['stop', 'exit']], ['sc/stubborn', ['stop', 'kill', 'exit']]] as const) {
+      assert.equal(readFileSync(box.path(`${d}/supervise/stat`), 'utf8'), 'down\n', `${d}: supervise/stat`);
+      assert.equal(readFileSync(box.path(`${d}/supervise/pid`), 'utf8'), '', `${d}: supervise/pid`);
+      const kinds = readFileSync(box.path(`${d}/supervise/events`), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind);
+      assert.deepEqual(kinds.slice(-last.length), last, `${d}: events end with the TERM (then the KILL), then the exit`);
+    }
     const st = await runTool('svstat', [box.path('sc/plain')]);
     assert.deepEqual([st.code, st.stdout, st.stderr], [0, `${box.path('sc/plain')}: supervise not running\n`, '']);
     assert.deepEqual(processesUnder(box.root), [], 'nothing left running');

@@ -40,9 +40,12 @@ export async function main(args: string[]): Promise<number> {
   // A second TERM/INT: stop waiting for logs that cannot be written (their lines are dropped, counted).
   let dropLogs: () => void = () => {};
   const drop = new Promise<void>((r) => { dropLogs = r; });
+  let stopAsked: () => void = () => {};
+  const asked = new Promise<void>((r) => { stopAsked = r; });
   const stop = (): void => {
     if (stopping !== undefined) return dropLogs();
     stopping = scanner.shutdown(drop);
+    stopAsked();
   };
   const finished = new Promise<void>((resolve) => {
     for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => { stop(); void stopping?.then(resolve); });
@@ -62,8 +65,10 @@ export async function main(args: string[]): Promise<number> {
   // Rate-limited like every other warning of svscan: a watch failing over and over says so once a minute.
   const watchWarner = new Warner((m) => warn(PROG, m));
   watcher.on('error', (err) => watchWarner.warn(`unable to watch ${dir}: ${err instanceof Error ? err.message : String(err)}`));
+  // Once stopping, a scan does nothing: the watch is let go while the services come down.
+  const unwatched = asked.then(() => watcher.close());
   await finished;
-  await watcher.close();
+  await unwatched;
   reaper?.stop();
   process.removeAllListeners('SIGHUP');
   process.removeAllListeners('SIGPIPE');

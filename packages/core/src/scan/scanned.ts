@@ -214,6 +214,11 @@ export class ScannedService {
     if (logError !== undefined) throw logError;
   }
 
+  /** TERM+CONT to the running service now; the stop() that follows announces it (Supervisor.terminate). */
+  terminate(): void {
+    this.main?.terminate();
+  }
+
   /**
    * Brings the service down, lets the logger drain the pipe to EOF, then lets go of both. An
    * in-process log that cannot be written is waited for until `drop` settles (svscan got TERM

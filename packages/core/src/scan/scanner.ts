@@ -222,6 +222,9 @@ export class Scanner {
     if (this.pendingTimer !== undefined) clearTimeout(this.pendingTimer);
     // Reverse start order: each service goes down once the services that need it are down.
     const plan = this.order.stopPlan([...this.entries.keys()]);
+    // Every service no other one needs gets its TERM first, all in one go; the status writes
+    // and the rest of each stop follow (so no TERM waits on another service's bookkeeping).
+    for (const [name, e] of this.entries) if ((plan.get(name) ?? []).length === 0) e.service.terminate();
     await Promise.all([...this.entries].map(([name, e]) => {
       const dependants = (plan.get(name) ?? []).map((d) => this.entries.get(d)?.service.down);
       return e.service.stop(drop, dependants.length === 0 ? undefined : Promise.all(dependants));

@@ -24,6 +24,7 @@ import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, typ
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
+import { statusChanged, writeStatusLater } from './statuslater.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
@@ -94,6 +95,8 @@ export class Supervisor {
   private pgid = 0;
   private paused = false;
   private termSent = false;
+  /** The pid terminate() sent TERM+CONT to: shutdown() then only announces it. */
+  private termedEarly = 0;
   private exiting = false;
   /** Between the death of a child and an empty process group: nothing new may start. */
   private clearing = false;
@@ -118,6 +121,9 @@ export class Supervisor {
   private closed = false;
   /** The status last written, so unchanged stat and pid files are not rewritten. */
   private written: Status | undefined;
+  /** While letting go: the status the next write off the main thread takes, and the one on disk. */
+  private latest: Status | undefined;
+  private onDisk: Status | undefined;
   private runitFiles: Promise<void> = Promise.resolve();
   private fifoRetry: NodeJS.Timeout | undefined;
   /** The `watch` file's watcher: a change restarts the service as svc -t does. */
@@ -259,14 +265,34 @@ export class Supervisor {
     return this.control !== undefined;
   }
 
+  /**
+   * The signal half of shutdown(), for svscan's stop to TERM every service before any of them
+   * is announced: the child gets TERM+CONT (and its KILL timer) now, as by shutdown(); the
+   * shutdown() that follows writes the status (kill, then announce, as daemontools' supervise).
+   */
+  terminate(): void {
+    if (this.closed || this.state !== 'run' || this.pid === 0 || this.termSent) return;
+    this.want = 'down';
+    this.shuttingDown = true;
+    this.exiting = true;
+    this.stopChild(false);
+    this.termedEarly = this.pid;
+  }
+
   /** TERM to the supervisor: bring the service down, then let go. Resolves when done. */
   shutdown(): Promise<void> {
-    if (!this.closed) {
-      this.want = 'down';
-      this.shuttingDown = true;
+    if (this.closed) return this.done;
+    this.want = 'down';
+    this.shuttingDown = true;
+    if (this.state !== 'run') {
       this.handle('exit');
-      if (this.state === 'run') this.stopChild();
+      return this.done;
     }
+    // As handle('exit') then stopChild(), with one status write, after the signals.
+    this.exiting = true;
+    if (this.termedEarly !== 0 && this.termedEarly === this.pid) this.writeStatus();
+    else this.stopChild();
+    this.termedEarly = 0;
     return this.done;
   }
 
@@ -417,11 +443,12 @@ export class Supervisor {
     return this.pgid !== 0 ? -this.pgid : this.pid;
   }
 
-  private stopChild(): void {
+  /** TERM+CONT, then (ANNOUNCE) the status saying so, then the KILL timer of timeout-kill. */
+  private stopChild(announce = true): void {
     sendStop(this.target());
     this.termSent = true;
     this.paused = false;
-    this.writeStatus();
+    if (announce) this.writeStatus();
     if (this.killTimer !== undefined || this.killArming === this.pid) return;
     // timeout-kill is read off the main thread; the time it takes counts against the timeout.
     const pid = this.pid;
@@ -673,18 +700,47 @@ export class Supervisor {
     this.resolveSettled();
     if (this.closed) return;
     const now = this.status();
+    if (this.exiting) return this.writeStatusLater(now);
     try {
       writeStatus(this.cwd, now, this.written);
     } catch (err) {
       this.written = undefined;
+      this.onDisk = undefined;
       return this.writeFailed('status', err);
     }
     // stat and pid follow in order, off the main thread, each against what it last saw.
     const before = this.written;
     this.written = now;
+    this.onDisk = now;
     this.runitFiles = this.runitFiles
       .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
       .catch((err: unknown) => this.writeFailed('stat', err));
+  }
+
+  /**
+   * Letting go (svscan's stop, svc -x): status joins stat and pid in their ordered chain off the
+   * main thread (statuslater.ts); nothing after it writes status synchronously, as exiting stays
+   * set, and done waits for the chain, so the files say down before svscan exits. Writes that
+   * pile up while one is under way are coalesced: the next step writes the latest status only
+   * (status, stat and pid of one step at once), so a service that is down by then is written
+   * down once, not "TERM sent" first.
+   */
+  private writeStatusLater(now: Status): void {
+    if (!statusChanged(now, this.written)) return;
+    this.written = now;
+    const queued = this.latest !== undefined;
+    this.latest = now;
+    if (queued) return;
+    this.runitFiles = this.runitFiles.then(async () => {
+      const s = this.latest;
+      this.latest = undefined;
+      if (s === undefined || !statusChanged(s, this.onDisk)) return;
+      const before = this.onDisk;
+      // Unknown after a failed write: the next one writes every file.
+      this.onDisk = undefined;
+      await Promise.all([queuedFdOp(() => writeStatusLater(this.cwd, s)), queuedFdOp(() => writeRunitFiles(this.cwd, s, before))]);
+      this.onDisk = s;
+    }).catch((err: unknown) => this.writeFailed('status', err));
   }
 
   /**
@@ -742,6 +798,7 @@ export class Supervisor {
     this.closeFifos();
     if (this.lockFd >= 0) closeSync(this.lockFd); // sync-ok: our own lock descriptor
     this.lockFd = -1;
-    void this.health.close().then(() => this.resolveDone());
+    // The last status write (off the main thread, as exiting) is on disk before done.
+    void Promise.all([this.health.close(), this.runitFiles]).then(() => this.resolveDone());
   }
 }

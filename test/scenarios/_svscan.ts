@@ -14,15 +14,24 @@ export interface Svscan {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** How startSvscan starts svscan: ARGS before DIR; under `ulimit -n NOFILE`; or through VIA, a program that execs the arguments after its own. */
+export interface StartOptions {
+  readonly args?: readonly string[];
+  readonly nofile?: number;
+  readonly via?: readonly string[];
+}
+
 /**
  * Starts bin/svscan [ARGS] DIR in the background, tracked by the sandbox, stdout and stderr
- * captured; with nofile, under `ulimit -n nofile` (soft and hard). OPTS may be the args alone.
+ * captured; with nofile, under `ulimit -n nofile` (soft and hard); with via, through that
+ * program (e.g. one that changes a descriptor first). OPTS may be the args alone.
  */
-export function startSvscan(box: Sandbox, dir: string, opts: readonly string[] | { args?: readonly string[]; nofile?: number } = {}): Svscan {
-  const { args = [], nofile } = Array.isArray(opts) ? { args: opts as readonly string[] } : (opts as { args?: readonly string[]; nofile?: number });
-  const child = box.track(nofile === undefined
+export function startSvscan(box: Sandbox, dir: string, opts: readonly string[] | StartOptions = {}): Svscan {
+  const { args = [], nofile, via: given } = Array.isArray(opts) ? { args: opts as readonly string[] } : (opts as StartOptions);
+  const via = given ?? (nofile === undefined ? undefined : ['/bin/sh', '-c', `ulimit -n ${nofile} && exec "$0" "$@"`]);
+  const child = box.track(via === undefined
     ? startBackground('svscan', [...args, dir], { cwd: box.root })
-    : startBackground('/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, join(BIN, 'svscan'), ...args, dir], { cwd: box.root }));
+    : startBackground(via[0] ?? '', [...via.slice(1), join(BIN, 'svscan'), ...args, dir], { cwd: box.root }));
   if (child.pid === undefined) throw new Error('svscan did not start');
   let err = '';
   child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });

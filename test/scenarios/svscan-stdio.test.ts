@@ -4,9 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
-import { BIN, startBackground } from '../helpers/tools.ts';
+import { startSvscan } from './_svscan.ts';
 
 const O_NONBLOCK = 0o4000;
 /** Appends "NAME FD FLAGS" for fds 1 and 2 of the shell, from /proc/$$/fdinfo (flags in octal). */
@@ -30,12 +29,7 @@ test('run, finish, log/run and notify get blocking stdout and stderr while svsca
   box.service('sc/logged', 'exec sleep 1000', { 'log/run': `${record('logger', out)}\nexec cat > /dev/null` });
   // perl (Debian's perl-base is always there) sets O_NONBLOCK on fd 2, then execs svscan.
   const nonblock = 'use Fcntl; my $f = fcntl(STDERR, F_GETFL, 0); fcntl(STDERR, F_SETFL, $f | O_NONBLOCK) or die; exec @ARGV or die';
-  const child = box.track(startBackground('/usr/bin/perl', ['-e', nonblock, join(BIN, 'svscan'), 'sc'], { cwd: box.root }));
-  let err = '';
-  child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
-  child.stdout?.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  const scan = { pid: child.pid ?? 0, exited, stderr: () => err };
+  const scan = startSvscan(box, 'sc', { via: ['/usr/bin/perl', '-e', nonblock] });
   const names = ['plain 1', 'plain 2', 'notify 1', 'notify 2', 'logger 1', 'logger 2'];
   await waitFor(() => existsSync(out) && names.every((n) => flags(out).has(n)), DEADLINE_MS, 'run, notify and log/run recorded their flags');
   process.kill(scan.pid, 'SIGTERM');

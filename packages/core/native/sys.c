@@ -425,7 +425,8 @@ static pid_t spawn_creds(const char *file, char **args, char **envp, const char 
 }
 
 /* spawn(file, argv, envp, cwd, [fd0, fd1, fd2], creds?): pid of a child in a new session, with default
- * signal dispositions and an empty mask; throws ENOENT, EACCES... when the exec fails. */
+ * signal dispositions and an empty mask; throws ENOENT, EACCES... when the exec fails. envp
+ * null: the environment of this process (exports.environ says an addon takes that). */
 static napi_value js_spawn(napi_env env, napi_callback_info info) {
   size_t argc = 6, len;
   napi_value argv[6], out;
@@ -457,12 +458,16 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
     return NULL;
   }
   char **args = get_strv(env, argv[1]);
-  char **envp = get_strv(env, argv[2]);
+  /* envp null: this process's own environment, as it is now (Node's process.env reads and
+   * writes it), passed as it is instead of rebuilt from JS strings at every start. */
+  napi_valuetype et = napi_undefined;
+  napi_typeof(env, argv[2], &et);
+  char **envp = et == napi_null ? environ : get_strv(env, argv[2]);
   if (ct == napi_object) {
     int step = -1, err = 0;
     pid_t cp = spawn_creds(file, args, envp, cwd, fds, nfds, &creds, &step, &err);
     free_strv(args);
-    free_strv(envp);
+    if (envp != environ) free_strv(envp);
     if (cp < 0) {
       errno = err;
       return throw_errno(env, step < 0 ? "fork" : STEPS[step]);
@@ -490,7 +495,7 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   free_strv(args);
-  free_strv(envp);
+  if (envp != environ) free_strv(envp);
   if (r != 0) {
     errno = r;
     return throw_errno(env, "posix_spawn");
@@ -767,29 +772,35 @@ static napi_value js_subreaper(napi_env env, napi_callback_info info) {
  * appended to path (created 0644), which must be a regular file (EINVAL otherwise). Opened
  * O_NONBLOCK|O_NOFOLLOW: a FIFO or a link planted there fails instead of holding the thread.
  * callback(error or null, size of path after an append). One job instead of Node's four
- * (open, write, close, rename), each its own trip through the thread pool and its promises. */
+ * (open, write, close, rename), each its own trip through the thread pool and its promises.
+ * replaceFiles([path, tmp, bytes, ...], callback): several such replacements in one job, in
+ * that order, stopping at the first that fails (stat and pid after a status change). */
 typedef struct {
-  napi_async_work work;
-  napi_ref callback;
   char *path, *tmp;
   char *bytes;
   size_t len;
+} wf_item;
+
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  wf_item *items;
+  size_t n;
   int err;
   const char *syscall;
   double size;
 } wf_req;
 
-static void wf_fail(wf_req *r, const char *syscall, int fd) {
+static int wf_fail(wf_req *r, const char *syscall, int fd) {
   r->err = errno;
   r->syscall = syscall;
   if (fd >= 0) close(fd);
+  return -1;
 }
 
-static void wf_execute(napi_env env, void *data) {
-  (void)env;
-  wf_req *r = data;
-  int append = r->tmp == NULL;
-  int fd = open(append ? r->path : r->tmp, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+static int wf_one(wf_req *r, const wf_item *it) {
+  int append = it->tmp == NULL;
+  int fd = open(append ? it->path : it->tmp, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
   if (fd == -1) return wf_fail(r, "open", -1);
   struct stat st;
   if (append) {
@@ -798,16 +809,34 @@ static void wf_execute(napi_env env, void *data) {
       errno = EINVAL;
       return wf_fail(r, "open", fd);
     }
-    r->size = (double)st.st_size + (double)r->len;
+    r->size = (double)st.st_size + (double)it->len;
   }
-  for (size_t off = 0; off < r->len;) {
-    ssize_t n = write(fd, r->bytes + off, r->len - off);
+  for (size_t off = 0; off < it->len;) {
+    ssize_t n = write(fd, it->bytes + off, it->len - off);
     if (n == -1 && errno == EINTR) continue;
     if (n == -1) return wf_fail(r, "write", fd);
     off += (size_t)n;
   }
   if (close(fd) == -1 && errno != EINTR) return wf_fail(r, "close", -1);
-  if (!append && rename(r->tmp, r->path) == -1) return wf_fail(r, "rename", -1);
+  if (!append && rename(it->tmp, it->path) == -1) return wf_fail(r, "rename", -1);
+  return 0;
+}
+
+static void wf_execute(napi_env env, void *data) {
+  (void)env;
+  wf_req *r = data;
+  for (size_t i = 0; i < r->n; i++)
+    if (wf_one(r, &r->items[i]) != 0) return;
+}
+
+static void wf_free(wf_req *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    free(r->items[i].path);
+    free(r->items[i].tmp);
+    free(r->items[i].bytes);
+  }
+  free(r->items);
+  free(r);
 }
 
 static void wf_complete(napi_env env, napi_status status, void *data) {
@@ -830,10 +859,7 @@ static void wf_complete(napi_env env, napi_status status, void *data) {
   napi_get_global(env, &global);
   napi_delete_reference(env, r->callback);
   napi_delete_async_work(env, r->work);
-  free(r->path);
-  free(r->tmp);
-  free(r->bytes);
-  free(r);
+  wf_free(r);
   napi_call_function(env, global, cb, 2, args, NULL);
 }
 
@@ -845,36 +871,87 @@ static char *get_string(napi_env env, napi_value v) {
   return s;
 }
 
-static napi_value js_write_file(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4], name;
-  napi_valuetype tmp_type;
-  void *bytes = NULL;
+/* Fills IT from path (a string), tmp (a string, or null for an append) and bytes (a Buffer);
+ * 0 on a wrong type, -1 when out of memory, 1 on success. */
+static int wf_item_from(napi_env env, napi_value path, napi_value tmp, napi_value bytes, wf_item *it) {
+  napi_valuetype pt, tt;
+  void *data = NULL;
   size_t len = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4 || napi_typeof(env, argv[1], &tmp_type) != napi_ok || napi_get_buffer_info(env, argv[2], &bytes, &len) != napi_ok) {
-    napi_throw_type_error(env, NULL, "writeFile(path, tmp, bytes, callback)");
-    return NULL;
-  }
-  wf_req *r = calloc(1, sizeof *r);
-  r->path = get_string(env, argv[0]);
-  r->tmp = tmp_type == napi_string ? get_string(env, argv[1]) : NULL;
-  r->bytes = malloc(len ? len : 1);
-  r->len = len;
-  if (r->path == NULL || r->bytes == NULL || (tmp_type == napi_string && r->tmp == NULL)) {
-    free(r->path);
-    free(r->tmp);
-    free(r->bytes);
-    free(r);
+  if (napi_typeof(env, path, &pt) != napi_ok || pt != napi_string || napi_typeof(env, tmp, &tt) != napi_ok ||
+      (tt != napi_string && tt != napi_null) || napi_get_buffer_info(env, bytes, &data, &len) != napi_ok) return 0;
+  it->path = get_string(env, path);
+  it->tmp = tt == napi_string ? get_string(env, tmp) : NULL;
+  it->bytes = malloc(len ? len : 1);
+  it->len = len;
+  if (it->path == NULL || it->bytes == NULL || (tt == napi_string && it->tmp == NULL)) return -1;
+  memcpy(it->bytes, data, len);
+  return 1;
+}
+
+/* Queues R (whose items are filled) with CALLBACK; R is freed on every path. */
+static napi_value wf_queue(napi_env env, wf_req *r, napi_value callback, int filled) {
+  if (filled <= 0) {
+    wf_free(r);
+    if (filled == 0) {
+      napi_throw_type_error(env, NULL, "writeFile(path, tmp, bytes, callback) or replaceFiles([path, tmp, bytes, ...], callback)");
+      return NULL;
+    }
     errno = ENOMEM;
     return throw_errno(env, "malloc");
   }
-  memcpy(r->bytes, bytes, len);
-  napi_create_reference(env, argv[3], 1, &r->callback);
+  napi_value name;
+  napi_create_reference(env, callback, 1, &r->callback);
   napi_create_string_utf8(env, "svkit.writeFile", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, wf_execute, wf_complete, r, &r->work);
   napi_queue_async_work(env, r->work);
   return NULL;
+}
+
+static napi_value js_write_file(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  wf_req *r = calloc(1, sizeof *r);
+  if (r == NULL || (r->items = calloc(1, sizeof *r->items)) == NULL) {
+    free(r);
+    errno = ENOMEM;
+    return throw_errno(env, "malloc");
+  }
+  r->n = 1;
+  int filled = argc < 4 ? 0 : wf_item_from(env, argv[0], argv[1], argv[2], &r->items[0]);
+  return wf_queue(env, r, argv[3], filled);
+}
+
+static napi_value js_replace_files(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint32_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool is_array = false;
+  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[0], &len) != napi_ok || len == 0 || len % 3 != 0 || len > 3 * 16) {
+    napi_throw_type_error(env, NULL, "replaceFiles([path, tmp, bytes, ...], callback)");
+    return NULL;
+  }
+  wf_req *r = calloc(1, sizeof *r);
+  if (r == NULL || (r->items = calloc(len / 3, sizeof *r->items)) == NULL) {
+    free(r);
+    errno = ENOMEM;
+    return throw_errno(env, "malloc");
+  }
+  int filled = 1;
+  for (uint32_t i = 0; i < len && filled == 1; i += 3) {
+    napi_value p, t, b;
+    napi_get_element(env, argv[0], i, &p);
+    napi_get_element(env, argv[0], i + 1, &t);
+    napi_get_element(env, argv[0], i + 2, &b);
+    r->n++;
+    filled = wf_item_from(env, p, t, b, &r->items[i / 3]);
+    napi_valuetype tt = napi_undefined;
+    napi_typeof(env, t, &tt);
+    if (filled == 1 && tt != napi_string) filled = 0; /* replacements only: appends go through writeFile */
+  }
+  return wf_queue(env, r, argv[1], filled);
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -895,8 +972,12 @@ static napi_value init(napi_env env, napi_value exports) {
     {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
     {"procScan", NULL, js_proc_scan, NULL, NULL, NULL, napi_default, NULL},
     {"writeFile", NULL, js_write_file, NULL, NULL, NULL, napi_default, NULL},
+    {"replaceFiles", NULL, js_replace_files, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  napi_value yes;
+  napi_get_boolean(env, true, &yes);
+  napi_set_named_property(env, exports, "environ", yes);
   return exports;
 }
 

@@ -11,6 +11,18 @@ export function replaceOwnFile(path: string, tmp: string, data: string | Buffer)
   });
 }
 
+/** Each [PATH, TMP, DATA] replaced as by replaceOwnFile, in order, as one job; stops at the first failure. */
+export function replaceOwnFiles(files: readonly (readonly [string, string, string | Buffer])[]): Promise<void> {
+  const s = sys();
+  if (s.replaceFiles === undefined || files.length === 0 || files.length > 16) {
+    return files.reduce<Promise<void>>((done, [path, tmp, data]) => done.then(() => replaceOwnFile(path, tmp, data)), Promise.resolve());
+  }
+  const list = files.flatMap(([path, tmp, data]) => [path, tmp, typeof data === 'string' ? Buffer.from(data) : data]);
+  return new Promise((resolve, reject) => {
+    s.replaceFiles?.(list, (err) => (err === null ? resolve() : reject(err)));
+  });
+}
+
 /** DATA appended to PATH (created if absent; EINVAL if it is not a regular file). Resolves to PATH's size after it. */
 export function appendOwnFile(path: string, data: string | Buffer): Promise<number> {
   return new Promise((resolve, reject) => {

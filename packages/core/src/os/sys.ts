@@ -17,12 +17,16 @@ interface Sys {
   pollIn(fds: readonly number[], wakeFd: number, callback: (ready: number[]) => void): void;
   /** poll(2) with timeout 0 and no events asked: the fds with an error or hang-up now (a FIFO's write end without reader). Absent in an addon built before it. */
   pollNow?(fds: readonly number[]): number[];
-  /** posix_spawn in a new session, default signals, fds as 0, 1, 2 (then [source, target] pairs); envp strings as UTF-8, Buffers as they are; throws ENOENT, EACCES... */
-  spawn(file: string, argv: readonly string[], envp: readonly (string | Buffer)[], cwd: string, fds: readonly number[], creds?: object): number;
+  /** posix_spawn in a new session, default signals, fds as 0, 1, 2 (then [source, target] pairs); envp strings as UTF-8, Buffers as they are, null this process's environment (with `environ`); throws ENOENT, EACCES... */
+  spawn(file: string, argv: readonly string[], envp: readonly (string | Buffer)[] | null, cwd: string, fds: readonly number[], creds?: object): number;
+  /** spawn takes envp null. Absent in an addon built before it. */
+  readonly environ?: boolean;
   /** Reads every /proc/PID/stat off the main thread: [ticksPerSecond, pageSize, (pid, ppid, pgid, cpuTicks, rssPages)...]. */
   procScan(callback: (table: Float64Array) => void): void;
   /** One thread-pool job: bytes to tmp then renamed to path, or (tmp null) appended to path, a regular file; calls back with the error or null and path's size after an append. */
   writeFile(path: string, tmp: string | null, bytes: Buffer, callback: (err: Error | null, size: number) => void): void;
+  /** writeFile's replacement of each [path, tmp, bytes] in turn, in one job, stopping at the first error. Absent in an addon built before it. */
+  replaceFiles?(list: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
   pidfdOpen(pid: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;

@@ -1,14 +1,16 @@
 // runit's text files in supervise/: stat ("run", "down", "finish" with runit's suffixes) and pid.
-// Asynchronous, one thread-pool job each (os/ownfile.ts): creating files is the slow part of
+// Asynchronous, both in one thread-pool job (os/ownfile.ts): creating files is the slow part of
 // starting a service, and these two are for scripts, not for the supervision protocol.
 import { join } from 'node:path';
 import { formatStat, type Status } from '../formats/status.ts';
 import { SERVICE } from '../formats/servicedir.ts';
-import { replaceOwnFile } from '../os/ownfile.ts';
+import { replaceOwnFiles } from '../os/ownfile.ts';
 
-/** Writes stat and pid (X.new then rename) where they differ from PREVIOUS. */
-export async function writeRunitFiles(dir: string, s: Status, previous?: Status): Promise<void> {
+/** Writes stat, then pid (X.new then rename), where they differ from PREVIOUS. */
+export function writeRunitFiles(dir: string, s: Status, previous?: Status): Promise<void> {
   const stat = formatStat(s);
-  if (previous === undefined || formatStat(previous) !== stat) await replaceOwnFile(join(dir, SERVICE.stat), join(dir, SERVICE.statNew), stat);
-  if (previous === undefined || previous.pid !== s.pid) await replaceOwnFile(join(dir, SERVICE.pid), join(dir, SERVICE.pidNew), s.pid === 0 ? '' : `${s.pid}\n`);
+  const files: [string, string, string][] = [];
+  if (previous === undefined || formatStat(previous) !== stat) files.push([join(dir, SERVICE.stat), join(dir, SERVICE.statNew), stat]);
+  if (previous === undefined || previous.pid !== s.pid) files.push([join(dir, SERVICE.pid), join(dir, SERVICE.pidNew), s.pid === 0 ? '' : `${s.pid}\n`]);
+  return replaceOwnFiles(files);
 }

@@ -106,28 +106,38 @@ export async function readStartFiles(o: StartPassOptions, listing: Listing): Pro
 }
 
 /**
- * The listings of one service dir: a snapshot taken after each start of run (take()), used by
- * names() and now() while the dir is unchanged.
+ * The listings of one service dir: a snapshot taken after a start of run (take()), used by
+ * unchanged() and now() while the dir is unchanged.
  */
 export class DirListings {
   private snapshot: Snapshot | undefined;
   /** Snapshots asked for: one that arrives after a newer was asked for is dropped. */
   private asked = 0;
+  /** The last look (unchanged()) found the snapshot current. */
+  private current = false;
   private readonly cwd: string;
   constructor(cwd: string) {
     this.cwd = cwd;
   }
 
-  /** Run was started: list the dir while it runs, for its end and the next start. */
+  /**
+   * Run was started: list the dir while it runs, for its end and the next start. A snapshot
+   * this start found current is kept: listing again would read the same names (the mtime check
+   * at each use stays what decides), and a crash loop would pay a stat and a readdir per restart.
+   */
   take(): void {
+    if (this.current && this.snapshot !== undefined) return;
     this.snapshot = undefined;
+    this.current = false;
     const asked = ++this.asked;
     void takeSnapshot(this.cwd).then((snap) => { if (this.asked === asked) this.snapshot = snap; });
   }
 
   /** The snapshot's names while the dir is unchanged (no I/O but one stat); else undefined. */
   unchanged(): ReadonlySet<string> | undefined {
-    return snapshotNames(this.cwd, this.snapshot);
+    const names = snapshotNames(this.cwd, this.snapshot);
+    this.current = names !== undefined;
+    return names;
   }
 
   /** The names in the dir now: the snapshot's when the dir is unchanged, else read afresh. */

@@ -1,7 +1,7 @@
 // status.ts: byte-exact packing and unpacking of supervise/status (compat 2.1-2.3).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { packStatus, unpackStatus, formatStat, type Status } from '@svkit/core';
+import { packStatus, unpackStatus, formatStat, sameStatus, type Status } from '@svkit/core';
 import { HEXDUMPS, A_NANO, A_UNIX, bytesOf } from '../fixtures/hexdumps.ts';
 
 const TAI = (1n << 62n) + 10n;
@@ -94,4 +94,31 @@ test('formatStat gives runit stat lines', () => {
   assert.equal(formatStat({ stamp, pid: 5, paused: false, want: 'down', runit: { termSent: true, state: 'run' } }), 'run, got TERM, want down\n');
   assert.equal(formatStat({ stamp, pid: 6, paused: false, want: 'down', runit: { termSent: false, state: 'finish' } }), 'finish, want down\n');
   assert.equal(formatStat({ stamp, pid: 0, paused: false, want: 'down', runit: { termSent: false, state: 'down' } }), 'down\n');
+});
+
+test('sameStatus says two records are the same exactly when they pack to the same bytes', () => {
+  const base: Status = { stamp: { seconds: TAI + 9n, nano: 1500 }, pid: 42, paused: false, want: 'up', runit: { termSent: false, state: 'run' } };
+  const variants: Status[] = [
+    base,
+    { ...base },
+    { ...base, stamp: { seconds: TAI + 10n, nano: 1500 } },
+    { ...base, stamp: { seconds: TAI + 9n, nano: 2500 } },
+    { ...base, pid: 43 },
+    { ...base, paused: true },
+    { ...base, pid: 0, paused: true, runit: { termSent: false, state: 'down' } },
+    { ...base, pid: 0, paused: false, runit: { termSent: false, state: 'down' } },
+    { ...base, want: 'down' },
+    { ...base, want: 'once' },
+    { ...base, runit: { termSent: true, state: 'run' } },
+    { ...base, runit: { termSent: false, state: 'finish' } },
+    { stamp: base.stamp, pid: 42, paused: false, want: 'up' },
+    { stamp: base.stamp, pid: 0, paused: false, want: 'up' },
+    { stamp: base.stamp, pid: 0, paused: false, want: 'up', runit: { termSent: false, state: 'down' } },
+  ];
+  for (const a of variants) {
+    for (const b of variants) {
+      const bytes = hex(packStatus(a)) === hex(packStatus(b));
+      assert.equal(sameStatus(a, b), bytes, `${JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))} vs ${JSON.stringify(b, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
+    }
+  }
 });

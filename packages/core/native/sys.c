@@ -504,6 +504,45 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* killProbe(target): kill(target, 0) as a number, 0 or the errno (ESRCH: nothing there, EPERM:
+ * there but not ours), so that "no such group" is not a thrown exception per restart. */
+static napi_value js_kill_probe(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  int target;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || !arg_int(env, argv[0], &target)) {
+    napi_throw_type_error(env, NULL, "killProbe(target)");
+    return NULL;
+  }
+  napi_create_int32(env, kill(target, 0) == 0 ? 0 : errno, &out);
+  return out;
+}
+
+/* dirStamp(path): "dev:ino:mtimeNs" of path (stat(2), which opens nothing), or null when it
+ * cannot be stat'ed: whether a directory's listing may have changed, without the Stats object
+ * (its BigInts and Dates) Node builds for a stat. */
+static napi_value js_dir_stamp(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], out;
+  char path[4096], text[96];
+  size_t len;
+  struct stat st;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1) {
+    napi_throw_type_error(env, NULL, "dirStamp(path)");
+    return NULL;
+  }
+  if (stat(path, &st) != 0) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  unsigned long long ns = (unsigned long long)st.st_mtim.tv_sec * 1000000000ULL + (unsigned long long)st.st_mtim.tv_nsec;
+  snprintf(text, sizeof text, "%llu:%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino, ns);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
 /* pidfdOpen(pid): an fd that becomes readable when pid exits (pidfd_open(2)). */
 static napi_value js_pidfd_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -965,6 +1004,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pollNow", NULL, js_poll_now, NULL, NULL, NULL, napi_default, NULL},
     {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL},
     {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_default, NULL},
+    {"killProbe", NULL, js_kill_probe, NULL, NULL, NULL, napi_default, NULL},
+    {"dirStamp", NULL, js_dir_stamp, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
     {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
     {"reapOrphans", NULL, js_reap_orphans, NULL, NULL, NULL, napi_default, NULL},

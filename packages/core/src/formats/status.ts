@@ -28,10 +28,25 @@ export function packStatus(s: Status): Uint8Array {
   packTai64n(s.stamp, out, 0);
   new DataView(out.buffer).setUint32(12, s.pid, true);
   out[16] = s.paused && s.pid !== 0 ? 1 : 0;
-  out[17] = s.want === 'up' ? 0x75 : s.want === 'down' ? 0x64 : 0;
+  out[17] = wantByte(s.want);
   out[18] = s.runit?.termSent === true ? 1 : 0;
-  out[19] = STATES.indexOf(s.runit?.state ?? (s.pid === 0 ? 'down' : 'run'));
+  out[19] = STATES.indexOf(stateOf(s));
   return out;
+}
+
+/** Whether A and B pack to the same bytes, without packing them (a status is compared at every write). */
+export function sameStatus(a: Status, b: Status): boolean {
+  return a.pid === b.pid && a.stamp.nano === b.stamp.nano && a.stamp.seconds === b.stamp.seconds &&
+    (a.paused && a.pid !== 0) === (b.paused && b.pid !== 0) && wantByte(a.want) === wantByte(b.want) &&
+    (a.runit?.termSent === true) === (b.runit?.termSent === true) && stateOf(a) === stateOf(b);
+}
+
+function wantByte(w: Want): number {
+  return w === 'up' ? 0x75 : w === 'down' ? 0x64 : 0;
+}
+
+function stateOf(s: Status): RunState {
+  return s.runit?.state ?? (s.pid === 0 ? 'down' : 'run');
 }
 
 /** Decodes 18 (daemontools) or 20+ (runit) bytes; undefined when fewer than 18 ("bad format"). */
@@ -63,9 +78,9 @@ export function formatStat(s: Status): string {
 
 /** Writes status as status.new then rename, as daemontools and runit do; skipped if unchanged. */
 export function writeStatus(dir: string, s: Status, previous?: Status): void {
-  const bytes = packStatus(s);
   // Nothing changed since the last write: readers would see the same bytes.
-  if (previous !== undefined && Buffer.from(bytes).equals(packStatus(previous))) return;
+  if (previous !== undefined && sameStatus(s, previous)) return;
+  const bytes = packStatus(s);
   // O_NONBLOCK: a FIFO someone put at status.new fails (ENXIO) instead of blocking the open.
   const { O_WRONLY, O_CREAT, O_TRUNC, O_NONBLOCK } = constants;
   const fd = openSync(join(dir, SERVICE.statusNew), O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK, 0o644); // sync-ok: the status protocol is written in order, on a file opened non-blocking

@@ -1,5 +1,7 @@
 // What /proc says about a pid: enough to recognise a service left behind by a crashed supervisor.
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { sys } from './sys.ts';
 
 export interface ProcInfo {
   readonly state: string;
@@ -86,6 +88,12 @@ export function isLive(pid: number): boolean {
 
 /** Whether any process of group pgid is left (zombies count until reaped). */
 export function groupExists(pgid: number): boolean {
+  // The addon's probe answers ESRCH without an exception (and its stack trace) at every exit.
+  const probe = sys().killProbe;
+  if (probe !== undefined) {
+    const err = probe(-pgid);
+    return err === 0 || err === osConstants.errno.EPERM;
+  }
   try {
     process.kill(-pgid, 0);
     return true;

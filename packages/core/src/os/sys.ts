@@ -28,6 +28,10 @@ interface Sys {
   /** writeFile's replacement of each [path, tmp, bytes] in turn, in one job, stopping at the first error. Absent in an addon built before it. */
   replaceFiles?(list: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
   pidfdOpen(pid: number): number;
+  /** "dev:ino:mtimeNs" of path (stat(2)), or null when it cannot be stat'ed. Absent in an addon built before it. */
+  dirStamp?(path: string): string | null;
+  /** kill(target, 0): 0, or the errno (ESRCH, EPERM) as a number. Absent in an addon built before it. */
+  killProbe?(target: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;
   /** waitpid(pid, WNOHANG): [exitCode, signal] of an exited child, or null while it runs; throws ECHILD. */

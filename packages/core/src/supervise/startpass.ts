@@ -4,11 +4,12 @@
 // opens, which is most of a restart's latency and CPU. Each start lists the dir afresh, so a
 // file added, removed or changed is seen at the next start, as before.
 import { statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
+import { sys } from '../os/sys.ts';
 import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
 import { LOG_STDERR, wantsStderrInLog } from './logstderr.ts';
 import { readStartCreds, StartCredsError, type StartCreds } from './startcreds.ts';
@@ -24,14 +25,15 @@ export function listServiceDir(cwd: string): Promise<Listing> {
 /**
  * A listing taken while run is alive, for the next start: with it, a restart of a plain
  * service reads nothing after the exit (no thread-pool round trip between exit and spawn).
- * It holds while the dir's mtime is what it was just before the listing was read: adding,
- * removing or renaming an entry changes it.
+ * It holds while the dir's stamp (device, inode, mtime) is what it was just before the listing
+ * was read: adding, removing or renaming an entry changes the mtime.
  */
 export interface Snapshot {
   readonly names: ReadonlySet<string>;
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly mtimeNs: bigint;
+  /** dirStamp() of the dir just before the listing was read. */
+  readonly stamp: string;
+  /** The dir's mtime, ms since the epoch. */
+  readonly mtimeMs: number;
   /** Date.now() once the listing was read. */
   readonly at: number;
 }
@@ -43,24 +45,36 @@ export interface Snapshot {
  */
 const SETTLED_MS = 50;
 
-/** Stat, then list CWD (one fd-queue slot); undefined when either fails. */
+/**
+ * "dev:ino:mtimeNs" of the service dir CWD, or undefined when it cannot be stat'ed. A stat of the
+ * dir itself, which opens nothing; through the addon, without the BigInts and Dates of Node's
+ * Stats (two stamps per restart of a crash loop).
+ */
+export function dirStamp(cwd: string): string | undefined {
+  try {
+    const native = sys().dirStamp;
+    if (native !== undefined) return native(cwd) ?? undefined;
+    const st = statSync(cwd, { bigint: true }); // sync-ok: a stat of the service dir itself, which opens nothing
+    return `${st.dev}:${st.ino}:${st.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stamp, then list CWD (one fd-queue slot); undefined when either fails. */
 export function takeSnapshot(cwd: string): Promise<Snapshot | undefined> {
   return queuedFdOp(async () => {
-    const st = await stat(cwd, { bigint: true });
+    const stamp = dirStamp(cwd);
+    if (stamp === undefined) return undefined;
     const names = new Set(await readdir(cwd));
-    return { names, dev: st.dev, ino: st.ino, mtimeNs: st.mtimeNs, at: Date.now() };
+    return { names, stamp, mtimeMs: Number(BigInt(stamp.slice(stamp.lastIndexOf(':') + 1)) / 1_000_000n), at: Date.now() };
   }).catch(() => undefined);
 }
 
 /** SNAP's names if the dir is unchanged since (one stat of the dir itself, which opens nothing); else undefined. */
 export function snapshotNames(cwd: string, snap: Snapshot | undefined): ReadonlySet<string> | undefined {
-  if (snap === undefined || snap.at - Number(snap.mtimeNs / 1_000_000n) < SETTLED_MS) return undefined;
-  try {
-    const st = statSync(cwd, { bigint: true }); // sync-ok: a stat of the service dir itself, which opens nothing
-    return st.mtimeNs === snap.mtimeNs && st.ino === snap.ino && st.dev === snap.dev ? snap.names : undefined;
-  } catch {
-    return undefined;
-  }
+  if (snap === undefined || snap.at - snap.mtimeMs < SETTLED_MS) return undefined;
+  return dirStamp(cwd) === snap.stamp ? snap.names : undefined;
 }
 
 /** Whether NAME may be there: listed, or the listing failed. */
@@ -86,8 +100,20 @@ export interface StartPassOptions {
   readonly warn: (m: string) => void;
 }
 
+/** The files of a start pass (log-stderr only for a logged service); readStartCreds reads the middle four. */
+const START_FILES = [SERVICE.env, 'user', 'umask', 'nice', 'rlimit'] as const;
+
+/** A start with none of them: the supervisor's environment, nothing else to apply. */
+const PLAIN: Promise<StartFiles> = Promise.resolve({ ok: true, env: process.env, creds: undefined, stderrInLog: false });
+
 /** env/, user, rlimit/, umask, nice and log-stderr, read from what LISTING says is there. */
-export async function readStartFiles(o: StartPassOptions, listing: Listing): Promise<StartFiles> {
+export function readStartFiles(o: StartPassOptions, listing: Listing): Promise<StartFiles> {
+  // Nothing listed to read: the answer needs no promise chain of its own (a crash loop's restarts).
+  if (listing !== undefined && !START_FILES.some((f) => listing.has(f)) && !(o.logged && listing.has(LOG_STDERR))) return PLAIN;
+  return readListed(o, listing);
+}
+
+async function readListed(o: StartPassOptions, listing: Listing): Promise<StartFiles> {
   const env = mayHave(listing, SERVICE.env)
     ? readEnvDir(join(o.cwd, SERVICE.env), `${o.label}/env`, process.env, o.warn).then((e) => e ?? process.env)
     : Promise.resolve(process.env);

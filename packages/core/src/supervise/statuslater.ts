@@ -4,13 +4,13 @@
 // thread under load, they held up the end of svscan's stop by tens of milliseconds. Readers
 // (svstat, runit's sv) still see the old file or the new one (status.new, then rename).
 import { join } from 'node:path';
-import { packStatus, type Status } from '../formats/status.ts';
+import { packStatus, sameStatus, type Status } from '../formats/status.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { replaceOwnFile } from '../os/ownfile.ts';
 
 /** Whether S differs from PREVIOUS in what supervise/status says. */
 export function statusChanged(s: Status, previous: Status | undefined): boolean {
-  return previous === undefined || !Buffer.from(packStatus(s)).equals(packStatus(previous));
+  return previous === undefined || !sameStatus(s, previous);
 }
 
 /** supervise/status of DIR, off the main thread: status.new, then renamed. */

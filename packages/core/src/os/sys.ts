@@ -25,6 +25,8 @@ interface Sys {
   procScan(callback: (table: Float64Array) => void): void;
   /** One thread-pool job: bytes to tmp then renamed to path, or (tmp null) appended to path, a regular file; calls back with the error or null and path's size after an append. */
   writeFile(path: string, tmp: string | null, bytes: Buffer, callback: (err: Error | null, size: number) => void): void;
+  /** On this thread: bytes to tmp (O_NONBLOCK, 0644, truncated), then renamed to path; throws with the errno name as code. Absent in an addon built before it. */
+  replaceFileSync?(path: string, tmp: string, bytes: Uint8Array): void;
   /** writeFile's replacement of each [path, tmp, bytes] in turn, in one job, stopping at the first error. Absent in an addon built before it. */
   replaceFiles?(list: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
   pidfdOpen(pid: number): number;

@@ -20,7 +20,8 @@ import { failedStep } from './startcreds.ts';
 import { DirListings, listServiceDir, mayHave, readStartFiles, type Listing, type StartFiles, type StartPassOptions } from './startpass.ts';
 import { lockSuperviseDir, openControl, openOk } from './supervisedir.ts';
 import { probeServiceFile, readServiceFile, serviceFileProblem } from '../os/servicefile.ts';
-import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, type Want } from '../formats/status.ts';
+import { STATUS_SIZE, unpackStatus, type RunState, type Status, type Want } from '../formats/status.ts';
+import { writeStatusNow } from './statusnow.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
@@ -702,7 +703,7 @@ export class Supervisor {
     const now = this.status();
     if (this.exiting) return this.writeStatusLater(now);
     try {
-      writeStatus(this.cwd, now, this.written);
+      writeStatusNow(this.cwd, now, this.written);
     } catch (err) {
       this.written = undefined;
       this.onDisk = undefined;

@@ -3,7 +3,7 @@
 // failures: the verdict turns unhealthy after health/retries of them, healthy on a success.
 import type { CheckConfig } from './config.ts';
 import { checkHttp, checkScript, checkTcp, type Outcome } from './checks.ts';
-import type { ChildEnv } from '../os/spawn.ts';
+import type { ChildEnv, SpawnCreds } from '../os/spawn.ts';
 
 export interface CheckResult extends Outcome {
   readonly kind: 'tcp' | 'http' | 'check';
@@ -23,12 +23,15 @@ export class CheckRunner {
   private readonly onResult: (r: CheckResult, v: Verdict) => void;
   /** health/check's environment: the run's (env/ applied). */
   private readonly env: ChildEnv;
+  /** health/check's user, rlimit/, umask and nice: the run's. */
+  private readonly creds: SpawnCreds | undefined;
 
-  constructor(cwd: string, cfg: CheckConfig, onResult: (r: CheckResult, v: Verdict) => void, env: ChildEnv = process.env) {
+  constructor(cwd: string, cfg: CheckConfig, onResult: (r: CheckResult, v: Verdict) => void, env: ChildEnv = process.env, creds?: SpawnCreds) {
     this.cwd = cwd;
     this.cfg = cfg;
     this.onResult = onResult;
     this.env = env;
+    this.creds = creds;
     this.schedule();
   }
 
@@ -57,7 +60,7 @@ export class CheckRunner {
     const { tcp, http, script, timeout } = this.cfg;
     if (tcp !== undefined) result = { kind: 'tcp', ...(await checkTcp(tcp.host, tcp.port, timeout, this.abort.signal)) };
     if ((result === undefined || result.ok) && http !== undefined && !this.stopped) result = { kind: 'http', ...(await checkHttp(http, timeout, this.abort.signal)) };
-    if ((result === undefined || result.ok) && script && !this.stopped) result = { kind: 'check', ...(await checkScript(this.cwd, timeout, this.abort.signal, this.env)) };
+    if ((result === undefined || result.ok) && script && !this.stopped) result = { kind: 'check', ...(await checkScript(this.cwd, timeout, this.abort.signal, this.env, this.creds)) };
     if (this.stopped || result === undefined) return;
     let verdict: Verdict = 'pending';
     if (result.ok) {

@@ -7,7 +7,7 @@ import { connect, Socket } from 'node:net';
 import { errnoText } from '../formats/errno.ts';
 import { signal } from '../os/proc.ts';
 import { spawnChild } from '../os/spawn.ts';
-import type { ChildEnv } from '../os/spawn.ts';
+import type { ChildEnv, SpawnCreds } from '../os/spawn.ts';
 import { sys } from '../os/sys.ts';
 
 export interface Outcome {
@@ -70,7 +70,7 @@ export function checkHttp(url: URL, timeoutMs: number, abort?: AbortSignal): Pro
  * Runs CWD/health/check with ENV (the service's env/ applied, as for run); healthy on exit 0.
  * Killed (its whole group) at the timeout or on abort.
  */
-export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: ChildEnv = process.env): Promise<Outcome> {
+export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: ChildEnv = process.env, creds?: SpawnCreds): Promise<Outcome> {
   let fds: [number, number];
   let devNull: number;
   try {
@@ -82,7 +82,8 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
     return Promise.resolve({ ok: false, reason: `unable to run health/check: ${errnoText(err)}` });
   }
   const [readFd, writeFd] = fds;
-  const child = spawnChild('./health/check', [], { cwd, env, stdio: [devNull, writeFd, writeFd] });
+  // As run: the service's user, rlimit/, umask and nice (creds), not svscan's.
+  const child = spawnChild('./health/check', [], { cwd, env, stdio: [devNull, writeFd, writeFd], ...(creds ? { creds } : {}) });
   closeSync(writeFd); // sync-ok: our own descriptor
   closeSync(devNull); // sync-ok: our own descriptor
   const out: Buffer[] = [];

@@ -375,7 +375,7 @@ export class Supervisor {
     this.emit('start', pid, { what: this.state, adopted: true });
     // health/check gets env/ as run would: read afresh, as the run's own is not known.
     const files = listServiceDir(this.cwd).then((n) => Promise.all([this.health.load(n), readStartFiles(this.passOptions(), n)]));
-    void files.then(([, f]) => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid, f.ok ? f.env : process.env); });
+    void files.then(([, f]) => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid, f.ok ? f.env : process.env, f.ok ? f.creds : undefined); });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -585,7 +585,7 @@ export class Supervisor {
     this.writeStatus();
     this.emit('start', pid, { what: state });
     if (state === 'run') {
-      this.health.runStarted(pid, env);
+      this.health.runStarted(pid, env, creds);
       this.listings.take(); // while it runs: the listing for its end and the next start
     }
     void child.ended.then((end) => this.childEnded(pid, end));

@@ -1,11 +1,13 @@
-// GET /metrics: Prometheus text format through prom-client. The per-service figures are read
-// from the on-disk contract at each scrape (nothing is polled between scrapes); svhttp's own
-// process figures are prom-client's default metrics (process_*, nodejs_*).
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+// GET /metrics: Prometheus text format. The per-service figures come from the snapshot's views
+// and the log directories at each scrape (nothing is polled between scrapes), written by hand
+// (servicefamilies.ts); svhttp's own process figures are prom-client's default metrics
+// (process_*, nodejs_*), which it reads from the process at each scrape.
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { stat, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ServiceJson } from './services.ts';
 import { currentLog } from './logfile.ts';
+import { renderServiceFamilies } from './servicefamilies.ts';
 
 export interface ServiceFigures {
   readonly name: string;
@@ -40,59 +42,19 @@ async function logBytes(dir: string): Promise<number | undefined> {
 }
 
 export class Metrics {
+  /** svhttp's own process figures only; the services' families are written by hand (servicefamilies.ts). */
   readonly registry = new Registry();
-  private readonly g: Record<string, Gauge> = {};
-  private readonly restarts: Counter;
 
   constructor() {
     // The event-loop delay histogram samples every second, not every 10 ms (prom-client's default):
     // its timer was svhttp's only wake-up when idle, 100 a second (about 1 % of a core).
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 1000 });
-    const gauge = (name: string, help: string): void => {
-      this.g[name] = new Gauge({ name: `svkit_service_${name}`, help, labelNames: ['service'], registers: [this.registry] });
-    };
-    gauge('supervised', '1 if a supervisor runs the service (supervise/status readable)');
-    gauge('up', '1 if the service has a process');
-    gauge('ready', '1 if the service is up and ready (notification-fd), 0 if up and not ready');
-    gauge('healthy', '1 if its health checks pass, 0 if they fail (absent when unknown)');
-    gauge('failed', '1 if restart-giveup left the service failed');
-    gauge('uptime_seconds', 'seconds since the service went up (0 when down)');
-    gauge('state_seconds', 'seconds in its current state (up or down)');
-    gauge('last_exit_code', 'exit code of its last run (absent after a signal)');
-    gauge('last_exit_signal', 'signal that ended its last run (absent after an exit code)');
-    gauge('memory_bytes', 'RSS of its process tree in bytes');
-    gauge('cpu_ratio', 'CPU of its process tree, in cores (1 = one core busy)');
-    gauge('backoff_seconds', 'seconds of the restart back-off it waits in');
-    gauge('log_bytes', 'bytes its log directory holds (current and archives)');
-    this.restarts = new Counter({ name: 'svkit_service_restarts_total', help: 'restarts since the supervisor started it', labelNames: ['service'], registers: [this.registry] });
   }
 
-  /** The text of one scrape for SERVICES. */
+  /** The text of one scrape for SERVICES: svhttp's process families, then the services' (as one registry wrote them). */
   async render(services: readonly ServiceFigures[]): Promise<string> {
-    for (const g of Object.values(this.g)) g.reset();
-    this.restarts.reset();
-    const logs = await Promise.all(services.map((s) => logBytes(s.dir)));
-    services.forEach(({ name, json: j }, i) => {
-      const set = (k: string, v: number | null | undefined): void => {
-        if (v !== null && v !== undefined) this.g[k]?.set({ service: name }, v);
-      };
-      const up = j.state === 'up';
-      set('supervised', j.supervised ? 1 : 0);
-      set('up', up ? 1 : 0);
-      set('ready', j.ready === null ? null : j.ready ? 1 : 0);
-      set('healthy', j.health === 'healthy' ? 1 : j.health === 'unhealthy' ? 0 : null);
-      set('failed', j.failed === null ? (j.ok ? 0 : null) : 1);
-      set('uptime_seconds', j.ok ? (up ? j.seconds : 0) : null);
-      set('state_seconds', j.seconds);
-      set('last_exit_code', j.lastExit?.code);
-      set('last_exit_signal', j.lastExit?.signal);
-      set('memory_bytes', j.memory);
-      set('cpu_ratio', j.cpu === null ? null : j.cpu / 100);
-      set('backoff_seconds', j.backoff);
-      set('log_bytes', logs[i]);
-      if (j.restarts !== null) this.restarts.inc({ service: name }, j.restarts);
-    });
-    return this.registry.metrics();
+    const [own, logs] = await Promise.all([this.registry.metrics(), Promise.all(services.map((s) => logBytes(s.dir)))]);
+    return `${own}\n${renderServiceFamilies(services.map((s, i) => ({ name: s.name, json: s.json, logBytes: logs[i] })))}\n`;
   }
 
   get contentType(): string {

@@ -144,3 +144,30 @@ test('Metrics.render: svhttp\'s process families, then the services\' with their
   assert.equal(new Set(names).size, names.length, 'each family once');
   assert.equal(services + '\n', await promClientText(samples));
 });
+
+test('Metrics.render reads svhttp\'s own figures at most once a second (clock given), again after a failed read', async () => {
+  const m = new Metrics();
+  const read = m.registry.metrics.bind(m.registry);
+  let reads = 0;
+  let fail = false;
+  m.registry.metrics = async () => {
+    reads++;
+    if (fail) throw new Error('collector failed');
+    return read();
+  };
+  const T = 1_800_000_000_000;
+  const own = (text: string): string => text.slice(0, text.indexOf('# HELP svkit_service_'));
+  const first = await m.render([], T);
+  assert.equal(reads, 1);
+  assert.equal(own(await m.render([], T + 999)), own(first), 'shared within the second');
+  assert.equal(reads, 1);
+  await m.render([], T + 1000);
+  assert.equal(reads, 2, 'read again after a second');
+  await m.render([], T + 500);
+  assert.equal(reads, 3, 'read again when the clock went back');
+  fail = true;
+  await assert.rejects(m.render([], T + 5000), /collector failed/);
+  fail = false;
+  await m.render([], T + 5001);
+  assert.equal(reads, 5, 'a failed read is not kept');
+});

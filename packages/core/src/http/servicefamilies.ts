@@ -1,6 +1,6 @@
 // The per-service families of GET /metrics (docs/svhttp.md, "Metrics"), written by hand from the
-// snapshot's views: prom-client's registry took 2-3 times longer to fill and write them than the
-// list takes to answer (one Map entry and one label object per sample, its joins per family).
+// snapshot's views: filling prom-client's registry (a label object and a hash per sample) and
+// writing it cost about 1 ms a scrape of 100 services, ten times what this does (bench/http).
 // The bytes are prom-client's own (promtext.ts); a figure that is unknown has no sample.
 import { promEscape, promHeader, promLabelValue, promValue } from './promtext.ts';
 import type { ServiceJson } from './services.ts';

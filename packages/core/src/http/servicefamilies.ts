@@ -44,10 +44,13 @@ export const SERVICE_FAMILIES: readonly Family[] = [
 const HEADERS = SERVICE_FAMILIES.map((f) => promHeader(f.name, f.help, f.type));
 const NAMES = SERVICE_FAMILIES.map((f) => promEscape(f.name));
 
-/** prom-client's checks of Counter.inc(labels, v), with its messages (a scrape they fail is a 500, as it was). */
-function checkCounter(v: number): void {
-  if (v && !Number.isFinite(v)) throw new TypeError(`Value is not a valid number: ${v}`);
-  if (v < 0) throw new Error('It is not possible to decrease a counter');
+/**
+ * A counter's sample that prom-client takes: not negative, not infinite (NaN it writes as Nan).
+ * It throws on the rest, failing the whole scrape; here only that sample is left out (a corrupt
+ * supervise/health of one service costs that service its counter, not every service its figures).
+ */
+function validCounter(v: number): boolean {
+  return !(v < 0) && v !== Infinity;
 }
 
 /** The families of SERVICES in the exposition format: families apart by a blank line, no final newline. */
@@ -61,7 +64,7 @@ export function renderServiceFamilies(services: readonly ServiceSample[]): strin
       const s = services[i]!;
       const v = f.figure(s.json, s.logBytes);
       if (v === null || v === undefined) continue;
-      if (f.type === 'counter') checkCounter(v);
+      if (f.type === 'counter' && !validCounter(v)) continue;
       text += `\n${name}${labels[i]!}${promValue(v)}`;
     }
     out.push(text);

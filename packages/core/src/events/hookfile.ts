@@ -1,0 +1,101 @@
+// A notify hook's file as each event finds it, without a thread-pool job per event for a hook
+// that is not there. A hook can only appear by a change of its directory's entries (create,
+// rename, link), which sets the directory's mtime: so once the hook is found absent, the events
+// that follow cost one stat of the directory (on the main thread, a few microseconds) while its
+// dev, ino and mtime are what they were. Only absence is remembered: a hook that is there is
+// looked at afresh (a chmod does not touch the directory).
+import { statSync, type BigIntStats, type Stats } from 'node:fs';
+import { lstat, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isErrno } from '../formats/errno.ts';
+import { queuedFdOp } from '../os/fdqueue.ts';
+
+/**
+ * Racy timestamps, as git has them: an entry added in the same tick of the file system's clock
+ * as the directory's last change leaves its mtime unchanged. So an absence is remembered only
+ * when the directory's last change is older than this (whole-second mtimes: a file system that
+ * keeps seconds, or FAT's two, gets its own granularity on top); else the next event looks again.
+ */
+const SETTLED_MS = 1000;
+const COARSE_SETTLED_MS = 2000;
+
+interface DirState {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly mtimeNs: bigint;
+}
+
+/** A look-up not yet begun (its answer will be as fresh as a new one), or under way. */
+interface Flight {
+  begun: boolean;
+  answer: Promise<Stats | null | undefined>;
+}
+
+export class HookFile {
+  readonly path: string;
+  private readonly dir: string;
+  /** The directory when the hook was last found absent (and the directory settled). */
+  private absentIn: DirState | undefined;
+  private flight: Flight | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+    this.dir = dirname(path);
+  }
+
+  /**
+   * The hook as it is now: its stat (a symlink followed), null when there is no such entry,
+   * undefined when it is not there to run (a dangling symlink, a loop, a directory we may not
+   * search). Known absent (its directory unchanged): null without a thread-pool job.
+   */
+  async look(): Promise<Stats | null | undefined> {
+    const at = Date.now();
+    let dir: BigIntStats | undefined;
+    try {
+      dir = statSync(this.dir, { bigint: true }); // sync-ok: a stat of the hook's directory itself (the service or scan dir), which opens nothing
+    } catch {
+      dir = undefined;
+    }
+    const was = this.absentIn;
+    if (dir !== undefined && was !== undefined && dir.mtimeNs === was.mtimeNs && dir.ino === was.ino && dir.dev === was.dev) return null;
+    this.absentIn = undefined;
+    const st = await this.lookOnce();
+    // The directory was looked at before the hook: unchanged since, the hook is still absent.
+    if (st === null && dir !== undefined && settled(dir, at)) this.absentIn = { dev: dir.dev, ino: dir.ino, mtimeNs: dir.mtimeNs };
+    return st;
+  }
+
+  /** One lstat (and a stat for a symlink) off the main thread, shared by callers that come before it begins. */
+  private lookOnce(): Promise<Stats | null | undefined> {
+    if (this.flight !== undefined && !this.flight.begun) return this.flight.answer;
+    const flight: Flight = { begun: false, answer: Promise.resolve(undefined) };
+    flight.answer = queuedFdOp(async () => {
+      flight.begun = true;
+      const l = await lstat(this.path).catch((err: unknown) => { if (isErrno(err, 'ENOENT')) return null; throw err; });
+      return l?.isSymbolicLink() === true ? await stat(this.path) : l;
+    }).catch(() => undefined).finally(() => { if (this.flight === flight) this.flight = undefined; });
+    this.flight = flight;
+    return flight.answer;
+  }
+}
+
+/** Whether DIR's last change was long enough before AT for a later one to show in its mtime. */
+function settled(dir: BigIntStats, at: number): boolean {
+  const coarse = dir.mtimeNs % 1_000_000_000n === 0n;
+  return at - Number(dir.mtimeNs / 1_000_000n) >= (coarse ? COARSE_SETTLED_MS : SETTLED_MS);
+}
+
+/** The scan dir's hook (SCANDIR/.notify) is one file for every service of the scan dir: one HookFile each. */
+const shared = new Map<string, HookFile>();
+/** A process has one scan dir, or a few (tests); past this the oldest goes. */
+const SHARED_MAX = 16;
+
+export function sharedHookFile(path: string): HookFile {
+  let hook = shared.get(path);
+  if (hook === undefined) {
+    if (shared.size >= SHARED_MAX) shared.delete(shared.keys().next().value as string);
+    hook = new HookFile(path);
+    shared.set(path, hook);
+  }
+  return hook;
+}

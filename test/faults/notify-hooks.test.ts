@@ -207,7 +207,8 @@ test('a hook added while the service runs, after events found it absent in a set
     renameSync(`${path}.new`, path);
   };
   const hour = 3600;
-  const age = (path: string, seconds: number): void => { const t = Date.now() / 1000 + seconds; utimesSync(path, t, t); };
+  // Whole seconds and a half: a time utimes sets, and stat gives back, to the nanosecond.
+  const age = (path: string, seconds: number): number => { const t = Math.floor(Date.now() / 1000) + seconds + 0.5; utimesSync(path, t, t); return t; };
   /** svc -t, then the events of the restart up to its start, as HOOK's log shows them. */
   const restart = async (log: string, before: number): Promise<void> => {
     const pid = await waitUp(web);
@@ -236,11 +237,12 @@ test('a hook added while the service runs, after events found it absent in a set
   // Racy: the directory's mtime is not older than the look-up (here: an hour ahead), so the absence is
   // not remembered, and a hook added with that same mtime (a change in the same clock tick) is found.
   rmSync(box.path('scan/web/notify'));
-  age(web, hour);
-  const ahead = statSync(web).mtimeMs;
+  const ahead = age(web, hour);
+  const mtime = statSync(web, { bigint: true }).mtimeNs;
   await restart(scanLog, 13);
   install(box.path('scan/web/notify'), svcLog);
-  utimesSync(web, ahead / 1000, ahead / 1000);
+  utimesSync(web, ahead, ahead);
+  assert.equal(statSync(web, { bigint: true }).mtimeNs, mtime);
   await restart(svcLog, 12);
   assert.equal(scan.stderr(), '');
 });

@@ -37,6 +37,9 @@ export class HookFile {
   /** The directory when the hook was last found absent (and the directory settled). */
   private absentIn: DirState | undefined;
   private flight: Flight | undefined;
+  /** The look-up once the directory has settled. */
+  private again: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(path: string) {
     this.path = path;
@@ -60,9 +63,23 @@ export class HookFile {
     if (dir !== undefined && was !== undefined && dir.mtimeNs === was.mtimeNs && dir.ino === was.ino && dir.dev === was.dev) return null;
     this.absentIn = undefined;
     const st = await this.lookOnce();
+    if (st !== null || dir === undefined) return st;
     // The directory was looked at before the hook: unchanged since, the hook is still absent.
-    if (st === null && dir !== undefined && settled(dir, at)) this.absentIn = { dev: dir.dev, ino: dir.ino, mtimeNs: dir.mtimeNs };
+    const wait = settledIn(dir, at);
+    if (wait <= 0) this.absentIn = { dev: dir.dev, ino: dir.ino, mtimeNs: dir.mtimeNs };
+    // Too recent to tell: looked at once more when it can be told, so the next event costs
+    // nothing. (An mtime further ahead, a clock stepped back: each event looks, as it did.)
+    else if (wait <= COARSE_SETTLED_MS && this.again === undefined && !this.closed) {
+      this.again = setTimeout(() => { this.again = undefined; void this.look(); }, wait + 1).unref();
+    }
     return st;
+  }
+
+  /** The hook is not looked at any more (its service is let go). */
+  close(): void {
+    this.closed = true;
+    if (this.again !== undefined) clearTimeout(this.again);
+    this.again = undefined;
   }
 
   /** One lstat (and a stat for a symlink) off the main thread, shared by callers that come before it begins. */
@@ -73,16 +90,16 @@ export class HookFile {
       flight.begun = true;
       const l = await lstat(this.path).catch((err: unknown) => { if (isErrno(err, 'ENOENT')) return null; throw err; });
       return l?.isSymbolicLink() === true ? await stat(this.path) : l;
-    }).catch(() => undefined).finally(() => { if (this.flight === flight) this.flight = undefined; });
+    }, true).catch(() => undefined).finally(() => { if (this.flight === flight) this.flight = undefined; });
     this.flight = flight;
     return flight.answer;
   }
 }
 
-/** Whether DIR's last change was long enough before AT for a later one to show in its mtime. */
-function settled(dir: BigIntStats, at: number): boolean {
+/** How long after AT until DIR's last change is old enough for a later one to show in its mtime (<= 0: now). */
+function settledIn(dir: BigIntStats, at: number): number {
   const coarse = dir.mtimeNs % 1_000_000_000n === 0n;
-  return at - Number(dir.mtimeNs / 1_000_000n) >= (coarse ? COARSE_SETTLED_MS : SETTLED_MS);
+  return Number(dir.mtimeNs / 1_000_000n) + (coarse ? COARSE_SETTLED_MS : SETTLED_MS) - at;
 }
 
 /** The scan dir's hook (SCANDIR/.notify) is one file for every service of the scan dir: one HookFile each. */

@@ -75,6 +75,7 @@ export class NotifyRunner {
   /** Stops: queued events are dropped, a running hook's group is killed. */
   close(): void {
     this.closed = true;
+    this.hooks[0]?.close(); // S/notify's; the scan dir's is shared
     this.queue = [];
     if (this.group !== 0) killGroup(this.group);
   }

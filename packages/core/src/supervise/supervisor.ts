@@ -24,7 +24,7 @@ import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, typ
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
-import { statusChanged, writeStatusLater } from './statuslater.ts';
+import { statusChanged, writeStatusFilesLater } from './statuslater.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
@@ -740,8 +740,7 @@ export class Supervisor {
       const before = this.onDisk;
       // Unknown after a failed write: the next one writes every file.
       this.onDisk = undefined;
-      await writeStatusLater(this.cwd, s);
-      await writeRunitFiles(this.cwd, s, before);
+      await writeStatusFilesLater(this.cwd, s, before);
       this.onDisk = s;
     })).catch((err: unknown) => this.writeFailed('status', err));
   }

@@ -226,6 +226,8 @@ test('a hook added while the service runs, after events found it absent in a set
   await restart(scanLog, 1);
   install(box.path('scan/web/notify'), svcLog);
   await restart(svcLog, 0);
+  // The scan dir's hook runs after it: done for these four events too before it goes.
+  await waitFor(() => lines(scanLog).length === 9, 20_000, 'the scan hook for the same four events');
 
   // The same for the scan dir's hook, S/notify now the witness.
   rmSync(box.path('scan/.notify'));

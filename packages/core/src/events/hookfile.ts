@@ -28,6 +28,7 @@ interface DirState {
 /** A look-up not yet begun (its answer will be as fresh as a new one), or under way. */
 interface Flight {
   begun: boolean;
+  readonly wanted: (() => boolean)[];
   answer: Promise<Stats | null | undefined>;
 }
 
@@ -49,9 +50,11 @@ export class HookFile {
   /**
    * The hook as it is now: its stat (a symlink followed), null when there is no such entry,
    * undefined when it is not there to run (a dangling symlink, a loop, a directory we may not
-   * search). Known absent (its directory unchanged): null without a thread-pool job.
+   * search). Known absent (its directory unchanged): null without a thread-pool job. WANTED:
+   * whether the caller still wants the answer when the look-up's turn comes (a service let go
+   * meanwhile does not); when no caller does, it is not made (undefined).
    */
-  async look(): Promise<Stats | null | undefined> {
+  async look(wanted: () => boolean = () => true): Promise<Stats | null | undefined> {
     const at = Date.now();
     let dir: BigIntStats | undefined;
     try {
@@ -62,7 +65,7 @@ export class HookFile {
     const was = this.absentIn;
     if (dir !== undefined && was !== undefined && dir.mtimeNs === was.mtimeNs && dir.ino === was.ino && dir.dev === was.dev) return null;
     this.absentIn = undefined;
-    const st = await this.lookOnce();
+    const st = await this.lookOnce(wanted);
     if (st !== null || dir === undefined) return st;
     // The directory was looked at before the hook: unchanged since, the hook is still absent.
     const wait = settledIn(dir, at);
@@ -70,7 +73,7 @@ export class HookFile {
     // Too recent to tell: looked at once more when it can be told, so the next event costs
     // nothing. (An mtime further ahead, a clock stepped back: each event looks, as it did.)
     else if (wait <= COARSE_SETTLED_MS && this.again === undefined && !this.closed) {
-      this.again = setTimeout(() => { this.again = undefined; void this.look(); }, wait + 1).unref();
+      this.again = setTimeout(() => { this.again = undefined; void this.look(() => !this.closed); }, wait + 1).unref();
     }
     return st;
   }
@@ -83,11 +86,15 @@ export class HookFile {
   }
 
   /** One lstat (and a stat for a symlink) off the main thread, shared by callers that come before it begins. */
-  private lookOnce(): Promise<Stats | null | undefined> {
-    if (this.flight !== undefined && !this.flight.begun) return this.flight.answer;
-    const flight: Flight = { begun: false, answer: Promise.resolve(undefined) };
+  private lookOnce(wanted: () => boolean): Promise<Stats | null | undefined> {
+    if (this.flight !== undefined && !this.flight.begun) {
+      this.flight.wanted.push(wanted);
+      return this.flight.answer;
+    }
+    const flight: Flight = { begun: false, wanted: [wanted], answer: Promise.resolve(undefined) };
     flight.answer = queuedFdOp(async () => {
       flight.begun = true;
+      if (!flight.wanted.some((w) => w())) return undefined;
       const l = await lstat(this.path).catch((err: unknown) => { if (isErrno(err, 'ENOENT')) return null; throw err; });
       return l?.isSymbolicLink() === true ? await stat(this.path) : l;
     }, true).catch(() => undefined).finally(() => { if (this.flight === flight) this.flight = undefined; });

@@ -106,7 +106,7 @@ export class NotifyRunner {
   private async lookUp(hook: HookFile): Promise<boolean> {
     const path = hook.path;
     this.good.delete(path);
-    const st = await hook.look();
+    const st = await hook.look(() => !this.closed);
     if (st === null || st === undefined) return false;
     const ok = st.isFile() && await access(path, constants.X_OK).then(() => true, () => false);
     if (!ok) {

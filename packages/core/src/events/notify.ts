@@ -34,7 +34,7 @@ export interface NotifyOptions {
  * the start itself checks it again, as execve fails on a hook removed (ENOENT: absent, as ever)
  * or made a directory, FIFO or non-executable file (EACCES: looked up again, for the warning),
  * and runs whatever the file holds now. Only a hook not known good (first event, absent, bad) is
- * looked up before its event (stat, access), and a hook found absent is not looked up again
+ * looked up before its event (lstat, access), and a hook found absent is not looked up again
  * while its directory is unchanged (hookfile.ts: one stat of the directory, no thread-pool
  * job). notify-timeout is read while the hook already runs and its timer counts from the start.
  * So each event still sees the hook and the timeout as they are then, without three thread-pool

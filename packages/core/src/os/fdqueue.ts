@@ -12,8 +12,8 @@ const waiting: (() => void)[] = [];
 const yielding: (() => void)[] = [];
 
 /**
- * Runs op when a slot is free; resolves or rejects as op does. YIELD: supervision's own ops
- * waiting go first (a hook never delays supervision: svscan's stop writes the last status of
+ * Runs op when a slot is free; resolves or rejects as op does. With yieldTo, every other op
+ * waiting goes first (a hook never delays supervision: svscan's stop writes the last status of
  * every service before the hooks of its events are looked up).
  */
 export async function queuedFdOp<T>(op: () => Promise<T>, yieldTo = false): Promise<T> {

@@ -23,6 +23,8 @@ interface Sys {
   procScan(callback: (table: Float64Array) => void): void;
   /** One thread-pool job: bytes to tmp then renamed to path, or (tmp null) appended to path, a regular file; calls back with the error or null and path's size after an append. */
   writeFile(path: string, tmp: string | null, bytes: Buffer, callback: (err: Error | null, size: number) => void): void;
+  /** writeFile's replace for several files in one job, in order ([path, tmp, bytes] each, flat); the first failure ends it. Absent in an addon built before it. */
+  writeFiles?(files: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
   pidfdOpen(pid: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;

@@ -24,7 +24,7 @@ import { STATUS_SIZE, unpackStatus, writeStatus, type RunState, type Status, typ
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
-import { statusChanged, writeStatusLater } from './statuslater.ts';
+import { statusChanged, writeStatusFilesLater } from './statuslater.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
@@ -731,16 +731,18 @@ export class Supervisor {
     const queued = this.latest !== undefined;
     this.latest = now;
     if (queued) return;
-    this.runitFiles = this.runitFiles.then(async () => {
+    // The status is taken once a slot of the fd queue is free: a service that died while its
+    // "TERM sent" waited for one is written down at once.
+    this.runitFiles = this.runitFiles.then(() => queuedFdOp(async () => {
       const s = this.latest;
       this.latest = undefined;
       if (s === undefined || !statusChanged(s, this.onDisk)) return;
       const before = this.onDisk;
       // Unknown after a failed write: the next one writes every file.
       this.onDisk = undefined;
-      await Promise.all([queuedFdOp(() => writeStatusLater(this.cwd, s)), queuedFdOp(() => writeRunitFiles(this.cwd, s, before))]);
+      await writeStatusFilesLater(this.cwd, s, before);
       this.onDisk = s;
-    }).catch((err: unknown) => this.writeFailed('status', err));
+    })).catch((err: unknown) => this.writeFailed('status', err));
   }
 
   /**

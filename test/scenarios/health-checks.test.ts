@@ -36,6 +36,26 @@ describe('health checks', { concurrency: 3 }, () => {
     await waitFor(() => own(sup.stderr(), 'supervise').some((l) => l.endsWith(`/s unhealthy: health/tcp: unable to connect to 127.0.0.1:${port}: connection refused (2 times), restarting`)), DEADLINE_MS, 'the warning');
   });
 
+  it('health/tcp checked many times: no warning, and the target may be a host name', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    // Each check is one accepted connection: the server counts the rounds.
+    let accepted = 0;
+    const server = createTcp((c) => { accepted++; c.destroy(); });
+    t.after(() => server.close());
+    const port = await listen(server);
+    const dir = box.service('s', 'exec sleep 100', { 'health/interval': '0.05\n', 'health/tcp': `localhost:${port}\n`, 'health/action': 'alert\n' });
+    const sup = await supervise(box, dir);
+    const pid = await waitUp(dir);
+    await waitHealth(dir, (h) => h.pid === pid && h['health'] === 'healthy', 'healthy');
+    assert.match((await svstat(box.root, '-v', 's')).stdout, new RegExp(`\\n {2}health: healthy, checks pass for \\d+ seconds: tcp, connected to localhost:${port}\\n`));
+    // More rounds than Node's 10 listeners per AbortSignal: each round's listener is removed when
+    // it ends (a kept one per round grew without bound and printed MaxListenersExceededWarning).
+    const seen = accepted;
+    await waitFor(() => accepted >= seen + 25, DEADLINE_MS, '25 more checks');
+    assert.equal(sup.stderr(), '');
+  });
+
   it('health/http: 2xx is healthy, a 503 turns it unhealthy; with alert it stays up and svstat says unhealthy', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());

@@ -24,10 +24,11 @@ export const CHECK_OUTPUT_CAP = 4096;
 /** How long the rest of a finished check's output may take to arrive (a grandchild holding the pipe). */
 const DRAIN_MS = 1000;
 
-function timedOut(ms: number): Outcome {
+export function timedOut(ms: number): Outcome {
   return { ok: false, reason: `timed out after ${ms / 1000} seconds` };
 }
 
+/** health/tcp by a Node socket: what TcpCheck (tcpcheck.ts) falls back to without the addon's connects. */
 export function checkTcp(host: string, port: number, timeoutMs: number, abort?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <uv.h>
 #include "tcpcheck.h"
 
 #define TCP_TIMED_OUT (-1)
@@ -39,7 +39,7 @@ typedef struct {
 
 typedef struct {
   /* shared, under mu */
-  pthread_mutex_t mu;
+  uv_mutex_t mu;
   tcp_req *in;
   size_t nin, capin;
   int32_t *out;
@@ -49,7 +49,8 @@ typedef struct {
   tcp_pending *pend;
   size_t npend, cappend;
   /* set once */
-  pthread_t thread;
+  /* libuv's thread (Node exports it): glibc's pthread_create would need glibc 2.34 */
+  uv_thread_t thread;
   int efd, epfd;
   napi_threadsafe_function tsfn;
   /* main thread's own: connects without a result yet (the tsfn keeps Node alive while > 0) */
@@ -89,13 +90,13 @@ static void batch_add(tcp_batch *b, int32_t id, int32_t code) {
 
 static void batch_send(tcp_state *s, tcp_batch *b) {
   if (b->n == 0) return;
-  pthread_mutex_lock(&s->mu);
+  uv_mutex_lock(&s->mu);
   int was_empty = s->nout == 0;
   if (grow((void **)&s->out, &s->capout, s->nout + b->n, 2 * sizeof(int32_t))) {
     memcpy(s->out + 2 * s->nout, b->v, b->n * 2 * sizeof(int32_t));
     s->nout += b->n;
   }
-  pthread_mutex_unlock(&s->mu);
+  uv_mutex_unlock(&s->mu);
   if (was_empty) napi_call_threadsafe_function(s->tsfn, NULL, napi_tsfn_nonblocking);
   b->n = 0;
 }
@@ -123,7 +124,7 @@ static void start_connect(tcp_state *s, const tcp_req *r, tcp_batch *b) {
   s->pend[s->npend++] = (tcp_pending){.id = r->id, .fd = fd, .deadline = now_ms() + r->timeout_ms};
 }
 
-static void *tcp_thread(void *arg) {
+static void tcp_thread(void *arg) {
   tcp_state *s = arg;
   struct epoll_event evs[64];
   tcp_batch b = {0};
@@ -154,7 +155,7 @@ static void *tcp_thread(void *arg) {
     }
     uint64_t drain;
     if (read(s->efd, &drain, sizeof drain) == -1 && errno != EAGAIN) {}
-    pthread_mutex_lock(&s->mu);
+    uv_mutex_lock(&s->mu);
     int stop = s->stop;
     size_t nwork = s->nin;
     if (nwork > 0 && grow((void **)&work, &capwork, nwork, sizeof *work)) {
@@ -163,7 +164,7 @@ static void *tcp_thread(void *arg) {
     } else {
       nwork = 0;
     }
-    pthread_mutex_unlock(&s->mu);
+    uv_mutex_unlock(&s->mu);
     for (size_t k = 0; k < nwork; k++) {
       if (!work[k].cancel) {
         start_connect(s, &work[k], &b);
@@ -191,7 +192,6 @@ static void *tcp_thread(void *arg) {
   while (s->npend > 0) pend_remove(s, 0);
   free(work);
   free(b.v);
-  return NULL;
 }
 
 /* On the main thread, from the tsfn: every result so far, in one call. */
@@ -199,13 +199,13 @@ static void tcp_call_js(napi_env env, napi_value cb, void *context, void *data) 
   (void)data;
   tcp_state *s = context;
   if (env == NULL || cb == NULL) return;
-  pthread_mutex_lock(&s->mu);
+  uv_mutex_lock(&s->mu);
   size_t n = s->nout;
   int32_t *copy = n ? malloc(n * 2 * sizeof(int32_t)) : NULL;
   if (copy != NULL) memcpy(copy, s->out, n * 2 * sizeof(int32_t));
   else n = 0;
   s->nout = 0;
-  pthread_mutex_unlock(&s->mu);
+  uv_mutex_unlock(&s->mu);
   if (n == 0) return;
   s->live = s->live > n ? s->live - n : 0;
   if (s->live == 0) napi_unref_threadsafe_function(env, s->tsfn);
@@ -222,12 +222,12 @@ static void tcp_call_js(napi_env env, napi_value cb, void *context, void *data) 
 /* Node is going away: the thread stops and closes what it holds. */
 static void tcp_cleanup(void *arg) {
   tcp_state *s = arg;
-  pthread_mutex_lock(&s->mu);
+  uv_mutex_lock(&s->mu);
   s->stop = 1;
-  pthread_mutex_unlock(&s->mu);
+  uv_mutex_unlock(&s->mu);
   uint64_t one = 1;
   if (write(s->efd, &one, sizeof one) == -1) {}
-  pthread_join(s->thread, NULL);
+  uv_thread_join(&s->thread);
   close(s->efd);
   close(s->epfd);
 }
@@ -248,7 +248,7 @@ static napi_value js_tcp_results(napi_env env, napi_callback_info info) {
   }
   tcp_state *s = calloc(1, sizeof *s);
   if (s == NULL) return throw_code(env, ENOMEM, "calloc");
-  pthread_mutex_init(&s->mu, NULL);
+  uv_mutex_init(&s->mu);
   s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (s->efd == -1) return free(s), svkit_throw_errno(env, "eventfd");
   s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -268,13 +268,14 @@ static napi_value js_tcp_results(napi_env env, napi_callback_info info) {
     return throw_code(env, ENOMEM, "napi_create_threadsafe_function");
   }
   napi_unref_threadsafe_function(env, s->tsfn);
-  int e = pthread_create(&s->thread, NULL, tcp_thread, s);
+  int e = uv_thread_create(&s->thread, tcp_thread, s);
   if (e != 0) {
+    e = -e; /* a negative errno */
     napi_release_threadsafe_function(s->tsfn, napi_tsfn_abort);
     close(s->efd);
     close(s->epfd);
     free(s);
-    return throw_code(env, e, "pthread_create");
+    return throw_code(env, e, "uv_thread_create");
   }
   /* After the tsfn's own hook, so it runs first: the thread is gone before the tsfn is. */
   napi_add_env_cleanup_hook(env, tcp_cleanup, s);
@@ -284,11 +285,11 @@ static napi_value js_tcp_results(napi_env env, napi_callback_info info) {
 
 /* Hands R to the thread; false (and an ENOMEM thrown) when it cannot be queued. */
 static int queue(napi_env env, tcp_state *s, const tcp_req *r) {
-  pthread_mutex_lock(&s->mu);
+  uv_mutex_lock(&s->mu);
   int ok = grow((void **)&s->in, &s->capin, s->nin + 1, sizeof *s->in);
   int was_empty = s->nin == 0;
   if (ok) s->in[s->nin++] = *r;
-  pthread_mutex_unlock(&s->mu);
+  uv_mutex_unlock(&s->mu);
   if (!ok) return throw_code(env, ENOMEM, "realloc"), 0;
   uint64_t one = 1;
   if (was_empty && write(s->efd, &one, sizeof one) == -1) {}

@@ -139,22 +139,27 @@ static void tcp_thread(void *arg) {
       if (timeout == -1 || left < timeout) timeout = (int)left;
     }
     int n = epoll_wait(s->epfd, evs, 64, timeout);
+    int woken = 0;
     for (int k = 0; k < n; k++) {
-      if (evs[k].data.u64 == UINT64_MAX) continue; /* the eventfd: requests below */
+      if (evs[k].data.u64 == UINT64_MAX) {
+        woken = 1; /* the eventfd: requests below */
+        continue;
+      }
       int32_t id = (int32_t)(evs[k].data.u64 >> 32);
       int fd = (int)(uint32_t)evs[k].data.u64;
       for (size_t i = 0; i < s->npend; i++) {
         if (s->pend[i].id != id || s->pend[i].fd != fd) continue;
+        /* Writable alone is connected; a failed connect also has EPOLLERR, and SO_ERROR says why (as libuv reads it). */
         int err = 0;
         socklen_t len = sizeof err;
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1) err = errno;
+        if ((evs[k].events & (EPOLLERR | EPOLLHUP)) && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1) err = errno;
         batch_add(&b, id, err);
         pend_remove(s, i);
         break;
       }
     }
     uint64_t drain;
-    if (read(s->efd, &drain, sizeof drain) == -1 && errno != EAGAIN) {}
+    if (woken && read(s->efd, &drain, sizeof drain) == -1) {}
     uv_mutex_lock(&s->mu);
     int stop = s->stop;
     size_t nwork = s->nin;

@@ -9,6 +9,7 @@
 // first error is the reason. Without the addon's connects (an addon built before them, or no
 // thread for them), each check is a Node socket as before.
 import { lookup } from 'node:dns/promises';
+import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { constants } from 'node:os';
 import { errnoText } from '../formats/errno.ts';
@@ -70,6 +71,8 @@ export class TcpCheck {
   private readonly abort: AbortSignal;
   /** Socket addresses to try; undefined: (look up and) make them at the next check. */
   private addrs: Buffer[] | undefined;
+  /** A name's lookup under way (see resolve). */
+  private lookingUp: Promise<LookupAddress[]> | undefined;
   /** The addon's id of the connect under way, to cancel it when the run is stopped. */
   private inFlight: number | undefined;
 
@@ -99,11 +102,18 @@ export class TcpCheck {
     }
     let firstError: number | undefined;
     for (let i = 0; i < addrs.length; i++) {
+      if (this.abort.aborted) return { ok: false, reason: 'stopped' };
       const left = Math.max(0, Math.ceil(deadline - performance.now()));
       if (left === 0) break;
       const last = i === addrs.length - 1;
-      const code = await addon.connect(addrs[i]!, last ? left : Math.min(ATTEMPT_MS, left), (id) => { this.inFlight = id; });
-      this.inFlight = undefined;
+      let code: number;
+      try {
+        code = await addon.connect(addrs[i]!, last ? left : Math.min(ATTEMPT_MS, left), (id) => { this.inFlight = id; });
+      } catch (err) {
+        return { ok: false, reason: `unable to connect to ${target}: ${errnoText(err)}` };
+      } finally {
+        this.inFlight = undefined;
+      }
       if (code === 0) {
         this.addrs = addrs;
         return { ok: true, reason: `connected to ${target}` };
@@ -116,14 +126,19 @@ export class TcpCheck {
     return firstError === undefined ? timedOut(timeoutMs) : { ok: false, reason: `unable to connect to ${target}: ${codeText(firstError)}` };
   }
 
-  /** The socket addresses of host:port; a name's lookup races the timeout (rejects with TIMED_OUT). */
+  /**
+   * The socket addresses of host:port; a name's lookup races the timeout (rejects with TIMED_OUT).
+   * A lookup cannot be called off: one that outlives its check is awaited by the next instead of
+   * a second one, so a resolver that hangs holds at most one of libuv's pool threads per service.
+   */
   private async resolve(timeoutMs: number): Promise<Buffer[]> {
     const s = sys();
     if (isIP(this.host) !== 0) return [s.tcpAddress!(this.host, this.port)];
+    const pending = this.lookingUp ??= lookup(this.host, { all: true }).finally(() => { this.lookingUp = undefined; });
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(TIMED_OUT), timeoutMs); });
     try {
-      const found = await Promise.race([lookup(this.host, { all: true }), expired]);
+      const found = await Promise.race([pending, expired]);
       return found.map((a) => s.tcpAddress!(a.address, this.port));
     } finally {
       clearTimeout(timer);

@@ -65,9 +65,11 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Room for N elements of SIZE bytes in *V: false when memory runs out. */
 static int grow(void **v, size_t *cap, size_t n, size_t size) {
-  if (n < *cap) return 1;
-  size_t c = *cap ? *cap * 2 : 64;
+  if (n <= *cap) return 1;
+  size_t c = *cap ? *cap : 64;
+  while (c < n) c *= 2;
   void *g = realloc(*v, c * size);
   if (g == NULL) return 0;
   *v = g;

@@ -69,6 +69,9 @@ export class TcpCheck {
   private readonly host: string;
   private readonly port: number;
   private readonly abort: AbortSignal;
+  private readonly target: string;
+  /** The outcome of every successful check, made once: a healthy round allocates little. */
+  private readonly connected: Outcome;
   /** Socket addresses to try; undefined: (look up and) make them at the next check. */
   private addrs: Buffer[] | undefined;
   /** A name's lookup under way (see resolve). */
@@ -80,6 +83,8 @@ export class TcpCheck {
     this.host = host;
     this.port = port;
     this.abort = abort;
+    this.target = `${host}:${port}`;
+    this.connected = { ok: true, reason: `connected to ${this.target}` };
     abort.addEventListener('abort', () => {
       if (this.inFlight !== undefined) native?.cancel(this.inFlight);
     }, { once: true });
@@ -88,7 +93,7 @@ export class TcpCheck {
   async check(timeoutMs: number): Promise<Outcome> {
     const addon = addonConnect();
     if (addon === null || addon === undefined) return checkTcp(this.host, this.port, timeoutMs, this.abort);
-    const target = `${this.host}:${this.port}`;
+    const target = this.target;
     const deadline = performance.now() + timeoutMs;
     let addrs = this.addrs;
     if (addrs === undefined) {
@@ -116,7 +121,7 @@ export class TcpCheck {
       }
       if (code === 0) {
         this.addrs = addrs;
-        return { ok: true, reason: `connected to ${target}` };
+        return this.connected;
       }
       if (code === CANCELED || this.abort.aborted) return { ok: false, reason: 'stopped' };
       if (code !== TIMED_OUT) firstError ??= code;

@@ -4,7 +4,8 @@
  * in batches through a thread-safe function to the callback given to tcpResults(): an Int32Array
  * [id, code, id, code...], code 0 connected, an errno, TCP_TIMED_OUT or TCP_CANCELED. Every
  * tcpConnect gets exactly one result. A connect that hangs holds one descriptor until its deadline
- * or tcpCancel(id), never the main thread or libuv's pool (where it would stall file I/O). */
+ * or tcpCancel(id), never the main thread or libuv's pool (where it would stall file I/O).
+ * Past 250 lines as one file: the thread, its two queues and the four bindings share one state. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netdb.h>
@@ -262,10 +263,11 @@ static napi_value js_tcp_results(napi_env env, napi_callback_info info) {
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
   if (s->epfd == -1 || epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->efd, &ev) == -1) {
     int e = errno;
+    const char *call = s->epfd == -1 ? "epoll_create1" : "epoll_ctl";
     close(s->efd);
     if (s->epfd != -1) close(s->epfd);
     free(s);
-    return throw_code(env, e, "epoll_create1");
+    return throw_code(env, e, call);
   }
   napi_create_string_utf8(env, "svkit.tcpCheck", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, argv[0], NULL, name, 0, 1, NULL, NULL, s, tcp_call_js, &s->tsfn) != napi_ok) {

@@ -2,8 +2,9 @@
  * pipe2(2), tee(2), a poll(2) for readability that runs off the main thread, and posix_spawn(3)
  * with setsid plus pidfd reaping (a vfork-style start costs no page-table copy of a 50 MB Node),
  * waitpid(2) reaping for a child whose pidfd could not be opened, RLIMIT_NOFILE, and one-job
- * writes of the engine's own files. Errors are thrown as Error objects whose `code` is the errno name
- * ("EAGAIN"), like Node's own fs errors, so callers narrow them the same way. */
+ * writes of the engine's own files; tcpcheck.c adds the connects of health/tcp. Errors are
+ * thrown as Error objects whose `code` is the errno name ("EAGAIN"), like Node's own fs errors,
+ * so callers narrow them the same way. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <dirent.h>
@@ -25,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "tcpcheck.h"
 
 static napi_value throw_errno(napi_env env, const char *syscall) {
   int e = errno;
@@ -33,6 +35,10 @@ static napi_value throw_errno(napi_env env, const char *syscall) {
   snprintf(msg, sizeof msg, "%s: %s, %s", name ? name : "EUNKNOWN", strerror(e), syscall);
   napi_throw_error(env, name ? name : "EUNKNOWN", msg);
   return NULL;
+}
+
+napi_value svkit_throw_errno(napi_env env, const char *syscall) {
+  return throw_errno(env, syscall);
 }
 
 static int arg_int(napi_env env, napi_value v, int *out) {
@@ -1035,6 +1041,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"writeFiles", NULL, js_write_files, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  tcpcheck_init(env, exports);
   return exports;
 }
 

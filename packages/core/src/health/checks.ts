@@ -24,20 +24,23 @@ export const CHECK_OUTPUT_CAP = 4096;
 /** How long the rest of a finished check's output may take to arrive (a grandchild holding the pipe). */
 const DRAIN_MS = 1000;
 
-function timedOut(ms: number): Outcome {
+export function timedOut(ms: number): Outcome {
   return { ok: false, reason: `timed out after ${ms / 1000} seconds` };
 }
 
+/** health/tcp by a Node socket: what TcpCheck (tcpcheck.ts) falls back to without the addon's connects. */
 export function checkTcp(host: string, port: number, timeoutMs: number, abort?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
+    const onAbort = (): void => finish({ ok: false, reason: 'stopped' });
     function finish(o: Outcome): void {
       clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
       sock.destroy();
       resolve(o);
     }
-    abort?.addEventListener('abort', () => finish({ ok: false, reason: 'stopped' }), { once: true });
+    abort?.addEventListener('abort', onAbort, { once: true });
     sock.once('connect', () => finish({ ok: true, reason: `connected to ${host}:${port}` }));
     sock.once('error', (err) => finish({ ok: false, reason: `unable to connect to ${host}:${port}: ${errnoText(err)}` }));
   });
@@ -48,14 +51,16 @@ export function checkHttp(url: URL, timeoutMs: number, abort?: AbortSignal): Pro
     let done = false;
     const req = request(url, { method: 'GET', agent: false, headers: { 'user-agent': 'svkit-health' } });
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
+    const onAbort = (): void => finish({ ok: false, reason: 'stopped' });
     function finish(o: Outcome): void {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
       req.destroy();
       resolve(o);
     }
-    abort?.addEventListener('abort', () => finish({ ok: false, reason: 'stopped' }), { once: true });
+    abort?.addEventListener('abort', onAbort, { once: true });
     req.once('response', (res) => {
       const code = res.statusCode ?? 0;
       res.resume();
@@ -110,9 +115,11 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
     killed = true;
     signal(-pid, 'SIGKILL');
   }, timeoutMs);
-  if (pid !== undefined) abort?.addEventListener('abort', () => signal(-pid, 'SIGKILL'), { once: true });
+  const onAbort = (): void => { if (pid !== undefined) signal(-pid, 'SIGKILL'); };
+  if (pid !== undefined) abort?.addEventListener('abort', onAbort, { once: true });
   return child.ended.then(async (end) => {
     if (timer !== undefined) clearTimeout(timer);
+    abort?.removeEventListener('abort', onAbort);
     // Leftovers of the check's group (a backgrounded sleep) would hold the pipe open.
     if (pid !== undefined) signal(-pid, 'SIGKILL');
     let wait: NodeJS.Timeout | undefined;

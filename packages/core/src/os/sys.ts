@@ -25,6 +25,18 @@ interface Sys {
   writeFile(path: string, tmp: string | null, bytes: Buffer, callback: (err: Error | null, size: number) => void): void;
   /** writeFile's replace for several files in one job, in order ([path, tmp, bytes] each, flat); the first failure ends it. Absent in an addon built before it. */
   writeFiles?(files: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
+  /**
+   * Starts the thread of health/tcp's connects (once): CALLBACK gets their results in batches,
+   * [id, code, ...] with code 0 (connected), an errno, -1 (timed out) or -2 (canceled).
+   * The four tcp functions are absent in an addon built before them.
+   */
+  tcpResults?(callback: (results: Int32Array) => void): void;
+  /** A non-blocking connect to SOCKADDR (from tcpAddress) on that thread, ended after timeoutMs; exactly one result per call. */
+  tcpConnect?(id: number, sockaddr: Buffer, timeoutMs: number): void;
+  /** Ends connect ID now (result -2), if it is still under way. */
+  tcpCancel?(id: number): void;
+  /** The socket address of a numeric IPv4 or IPv6 address and a port; throws EINVAL for anything else. */
+  tcpAddress?(ip: string, port: number): Buffer;
   pidfdOpen(pid: number): number;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;

@@ -19,10 +19,13 @@ node_modules/.package-lock.json: package.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# The addon is one module from these sources (binding.gyp lists the same for node-gyp).
+NATIVE_SRC := packages/core/native/sys.c packages/core/native/tcpcheck.c
+NATIVE_DEPS := $(NATIVE_SRC) packages/core/native/tcpcheck.h
 native: build/svkit_sys.node
-build/svkit_sys.node: packages/core/native/sys.c
+build/svkit_sys.node: $(NATIVE_DEPS)
 	@mkdir -p build
-	$(CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
+	$(CC) -O2 -Wall -shared -fPIC -pthread -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $(NATIVE_SRC)
 
 # Re-bundled only when a source changed (npm pack's prepack runs make build again).
 SOURCES := $(shell find packages -name '*.ts' -not -path '*/node_modules/*') $(wildcard packages/core/src/http/dashboard/*.html packages/core/src/http/dashboard/*.js packages/core/src/http/dashboard/*.css)
@@ -57,9 +60,9 @@ endif
 prebuilds: native $(ARM64_STEP)
 	@mkdir -p $(PREBUILD_DIR) && cp build/svkit_sys.node $(PREBUILD_DIR)/
 
-$(ARM64_PREBUILD): packages/core/native/sys.c
+$(ARM64_PREBUILD): $(NATIVE_DEPS)
 	@mkdir -p $(@D)
-	$(ARM64_CC) -O2 -Wall -shared -fPIC -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $<
+	$(ARM64_CC) -O2 -Wall -shared -fPIC -pthread -DNODE_GYP_MODULE_NAME=svkit_sys -I$(NODE_INCLUDE) -o $@ $(NATIVE_SRC)
 
 arm64-absent:
 	@echo "make: note: $(ARM64_PREBUILD) not built: no $(ARM64_CC) (apt-get install gcc-aarch64-linux-gnu); npm pack ships the $(PREBUILD_DIR) addon only" >&2

@@ -4,11 +4,13 @@
 // look-up first: the start checks it); a hook that never reads its stdin and sleeps is killed
 // after notify-timeout while the hooks of other services run; a FIFO or directory as S/notify is
 // one warning and blocks nothing; an event bigger than a pipe holds reaches a hook whole, and
-// one that never reads it is killed as any other.
+// one that never reads it is killed as any other; a hook added after events found it absent (an
+// absence remembered while the directory is unchanged) runs from the next event on, even when
+// added in the same clock tick, and a dangling symlink's target created later runs too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { runTool } from '../helpers/tools.ts';
 import { alive, startSvscan, waitNewPid, waitUp } from '../scenarios/_svscan.ts';
@@ -189,4 +191,88 @@ test('an event bigger than a pipe holds: a hook that reads gets all of it; one t
   runner.push(next);
   await waitFor(() => lines(sizes).length === 2, 20_000, "the next event's hook ran");
   assert.equal(Number(lines(sizes)[1]?.trim()), Buffer.byteLength(JSON.stringify(next)) + 1);
+});
+
+// A hook found absent is not looked up again while its directory is unchanged (hookfile.ts): adding
+// one changes the directory, so the next event finds it, whether it is S/notify or the scan dir's.
+test('a hook added while the service runs, after events found it absent in a settled directory, runs from the next event on; S/notify and SCANDIR/.notify alike, and one added in the same tick (mtime unchanged) too', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const svcLog = box.path('svc.log');
+  const scanLog = box.path('scan.log');
+  const web = box.path('scan/web');
+  box.service('scan/web', 'exec sleep 1000');
+  const install = (path: string, log: string): void => {
+    writeFileSync(`${path}.new`, `#!/bin/sh\nread -r line\necho "$1" >> ${log}\n`, { mode: 0o755 });
+    renameSync(`${path}.new`, path);
+  };
+  const hour = 3600;
+  // Whole seconds and a half: a time utimes sets, and stat gives back, to the nanosecond.
+  const age = (path: string, seconds: number): number => { const t = Math.floor(Date.now() / 1000) + seconds + 0.5; utimesSync(path, t, t); return t; };
+  const events = ['stop', 'exit', 'restart', 'start'];
+  /**
+   * svc -t, then the events of the restart up to its start, as LOG shows them after its first
+   * BEFORE lines. EARLY: the hook was added while the look-up for the last start may still have
+   * been waiting (no witness runs after the scan dir's hook), so that start may have run it too.
+   */
+  const restart = async (log: string, before: number, early = false): Promise<void> => {
+    const pid = await waitUp(web);
+    assert.equal((await runTool('svc', ['-t', web])).code, 0);
+    await waitNewPid(web, pid);
+    await waitFor(() => lines(log).length >= before + 4 && lines(log).slice(-4).join() === events.join(), 20_000, `${log}: ${events.join(', ')}`);
+    const seen = lines(log).slice(before);
+    assert.deepEqual(seen, early && seen.length === 5 ? ['start', ...events] : events);
+  };
+
+  // S/notify absent; SCANDIR/.notify (run after it for each event) witnesses that each look-up is done.
+  install(box.path('scan/.notify'), scanLog);
+  const scan = startSvscan(box, box.path('scan'));
+  await waitFor(() => lines(scanLog).includes('start'), 20_000, 'the scan hook for the start');
+  age(web, -hour); // settled: the absence found by the next events is remembered
+  await restart(scanLog, 1);
+  install(box.path('scan/web/notify'), svcLog);
+  await restart(svcLog, 0);
+  // The scan dir's hook runs after it: done for these four events too before it goes.
+  await waitFor(() => lines(scanLog).length === 9, 20_000, 'the scan hook for the same four events');
+
+  // The same for the scan dir's hook, S/notify now the witness.
+  rmSync(box.path('scan/.notify'));
+  age(box.path('scan'), -hour);
+  await restart(svcLog, 4);
+  install(box.path('scan/.notify'), scanLog);
+  await restart(scanLog, 9, true);
+
+  // Racy: the directory's mtime is not older than the look-up (here: an hour ahead), so the absence is
+  // not remembered, and a hook added with that same mtime (a change in the same clock tick) is found.
+  rmSync(box.path('scan/web/notify'));
+  const ahead = age(web, hour);
+  const mtime = statSync(web, { bigint: true }).mtimeNs;
+  await restart(scanLog, lines(scanLog).length);
+  install(box.path('scan/web/notify'), svcLog);
+  utimesSync(web, ahead, ahead);
+  assert.equal(statSync(web, { bigint: true }).mtimeNs, mtime);
+  await restart(svcLog, 12);
+  assert.equal(scan.stderr(), '');
+});
+
+test('a dangling symlink as S/notify is looked up at each event: its target created later (the directory unchanged) runs', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  const dir = box.path('S');
+  mkdirSync(dir);
+  const log = box.path('hook.log');
+  const witness = box.path('witness.log');
+  const scanHook = box.write('.notify', `#!/bin/sh\nread -r line\necho "$1" >> ${witness}\n`, 0o755);
+  symlinkSync(box.path('target'), box.path('S/notify'));
+  utimesSync(dir, Date.now() / 1000 - 3600, Date.now() / 1000 - 3600);
+  const warnings: string[] = [];
+  const runner = new NotifyRunner({ cwd: dir, label: 'S', scanHook, stderr: 2, warn: (m) => warnings.push(m) }, () => {});
+  t.after(() => runner.close());
+  runner.push(makeEvent('exit', 'S', 1));
+  await waitFor(() => lines(witness).length === 1, 20_000, 'the first event done');
+  box.write('target', `#!/bin/sh\nread -r line\necho "$1" >> ${log}\n`, 0o755);
+  runner.push(makeEvent('restart', 'S', 2));
+  await waitFor(() => lines(witness).length === 2, 20_000, 'the second event done');
+  assert.deepEqual(lines(log), ['restart']);
+  assert.deepEqual(warnings, []);
 });

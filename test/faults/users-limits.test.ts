@@ -43,3 +43,24 @@ test('user, rlimit/, umask and nice reach run; bad ones keep the service down', 
   scan.child.kill('SIGTERM');
   await scan.exited;
 });
+
+test('health/check runs with the service\'s user, rlimit/, umask and nice, as run does', { skip: root ? false : 'needs root' }, async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  chmodSync(box.root, 0o755);
+  mkdirSync(box.path('out'));
+  chmodSync(box.path('out'), 0o777);
+  const out = box.path('out');
+  box.service('sc/checked', 'exec sleep 1000', {
+    user: '65534:65534\n', 'rlimit/nofile': '77\n', umask: '027\n', nice: '5\n', 'health/interval': '1\n',
+    'health/check': `#!/bin/sh\n{ id -u; id -G; ulimit -n; umask; cut -d' ' -f19 /proc/self/stat; } > ${out}/check.tmp; mv ${out}/check.tmp ${out}/check\n`,
+  });
+  chmodSync(box.path('sc/checked/health/check'), 0o755);
+  const scan = startSvscan(box, 'sc');
+  await waitUp(box.path('sc/checked'));
+  await waitFor(() => existsSync(`${out}/check`), DEADLINE_MS, 'the check wrote its ids');
+  assert.equal(readFileSync(`${out}/check`, 'utf8'), '65534\n65534\n77\n0027\n5\n');
+  scan.child.kill('SIGTERM');
+  await scan.exited;
+  assert.equal(scan.stderr(), '');
+});

@@ -2,7 +2,7 @@
 // scenarios 20 and 22), pickup of new directories and removal of old ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, existsSync, chmodSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, existsSync, chmodSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEADLINE_MS, Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { needPeers, peer, runTool } from '../helpers/tools.ts';
@@ -172,6 +172,35 @@ test('a new service directory is started; one whose run is not yet executable wa
   chmodSync(box.path('sc/late/run'), 0o755);
   await waitUp(box.path('sc/late'));
   assert.equal(scan.stderr(), '', 'no warning');
+});
+
+// svscan's pass looks at S/log again only when S's stamp (mtime) changed; these are the changes
+// that must still be seen on a service that has run unchanged for many passes.
+test('a log directory added to a running service is picked up, and so is one a dangling S/log link starts to point to', async (t) => {
+  const box = new Sandbox();
+  t.after(() => box.cleanup());
+  box.service('sc/a', 'exec sleep 1000');
+  box.service('sc/b', 'exec sleep 1000');
+  mkdirSync(box.path('targets'));
+  symlinkSync(box.path('targets/blog'), box.path('sc/b/log'));
+  const scan = startSvscan(box, 'sc');
+  await waitUp(box.path('sc/a'));
+  await waitUp(box.path('sc/b'));
+  // Old enough to be trusted (a directory changed in the last 2 s is always looked at).
+  const past = new Date(Date.now() - 60_000);
+  for (const s of ['sc/a', 'sc/b']) utimesSync(box.path(s), past, past);
+  // Two full passes: the first records the stamps, the second trusts them.
+  await passHappened(box, scan.pid, 'p1');
+  await passHappened(box, scan.pid, 'p2');
+  assert.equal(existsSync(box.path('sc/a/log/supervise')), false);
+
+  box.service('staging/log', 'exec cat > /dev/null');
+  renameSync(box.path('staging/log'), box.path('sc/a/log'));
+  await waitUp(box.path('sc/a/log'));
+  box.service('staging/blog', 'exec cat > /dev/null');
+  renameSync(box.path('staging/blog'), box.path('targets/blog'));
+  await waitUp(box.path('sc/b/log'));
+  assert.equal(scan.stderr(), '');
 });
 
 test('a removed service directory is brought down, its logger drains, and it is forgotten', async (t) => {

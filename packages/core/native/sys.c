@@ -2,8 +2,9 @@
  * pipe2(2), tee(2), a poll(2) for readability that runs off the main thread, and posix_spawn(3)
  * with setsid plus pidfd reaping (a vfork-style start costs no page-table copy of a 50 MB Node),
  * waitpid(2) reaping for a child whose pidfd could not be opened, RLIMIT_NOFILE, and one-job
- * writes of the engine's own files. Errors are thrown as Error objects whose `code` is the errno name
- * ("EAGAIN"), like Node's own fs errors, so callers narrow them the same way. */
+ * writes of the engine's own files; tcpcheck.c adds the connects of health/tcp. Errors are
+ * thrown as Error objects whose `code` is the errno name ("EAGAIN"), like Node's own fs errors,
+ * so callers narrow them the same way. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <dirent.h>
@@ -25,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <node_api.h>
+#include "tcpcheck.h"
 
 static napi_value throw_errno(napi_env env, const char *syscall) {
   int e = errno;
@@ -33,6 +35,10 @@ static napi_value throw_errno(napi_env env, const char *syscall) {
   snprintf(msg, sizeof msg, "%s: %s, %s", name ? name : "EUNKNOWN", strerror(e), syscall);
   napi_throw_error(env, name ? name : "EUNKNOWN", msg);
   return NULL;
+}
+
+napi_value svkit_throw_errno(napi_env env, const char *syscall) {
+  return throw_errno(env, syscall);
 }
 
 static int arg_int(napi_env env, napi_value v, int *out) {
@@ -543,6 +549,41 @@ static napi_value js_dir_stamp(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* replaceFileSync(path, tmp, bytes): on the calling thread, bytes to tmp (created 0644, truncated,
+ * O_NONBLOCK so a FIFO planted there fails), then tmp renamed to path; throws as Node's fs does
+ * (code: the errno name). supervise/status as formats/status.ts writes it, in one call instead of
+ * four through Node's fs (two at every restart of a crash loop). */
+static napi_value js_replace_file_sync(napi_env env, napi_callback_info info) {
+  size_t argc = 3, len;
+  napi_value argv[3];
+  char path[4096], tmp[4096];
+  void *bytes = NULL;
+  size_t n = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1 ||
+      napi_get_value_string_utf8(env, argv[1], tmp, sizeof tmp, &len) != napi_ok || len >= sizeof tmp - 1 ||
+      napi_get_typedarray_info(env, argv[2], NULL, &n, &bytes, NULL, NULL) != napi_ok) {
+    napi_throw_type_error(env, NULL, "replaceFileSync(path, tmp, bytes)");
+    return NULL;
+  }
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
+  if (fd == -1) return throw_errno(env, "open");
+  for (size_t off = 0; off < n;) {
+    ssize_t w = write(fd, (char *)bytes + off, n - off);
+    if (w == -1 && errno == EINTR) continue;
+    if (w == -1) {
+      int e = errno;
+      close(fd);
+      errno = e;
+      return throw_errno(env, "write");
+    }
+    off += (size_t)w;
+  }
+  if (close(fd) == -1 && errno != EINTR) return throw_errno(env, "close");
+  if (rename(tmp, path) == -1) return throw_errno(env, "rename");
+  return NULL;
+}
+
 /* pidfdOpen(pid): an fd that becomes readable when pid exits (pidfd_open(2)). */
 static napi_value js_pidfd_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -811,35 +852,29 @@ static napi_value js_subreaper(napi_env env, napi_callback_info info) {
  * appended to path (created 0644), which must be a regular file (EINVAL otherwise). Opened
  * O_NONBLOCK|O_NOFOLLOW: a FIFO or a link planted there fails instead of holding the thread.
  * callback(error or null, size of path after an append). One job instead of Node's four
- * (open, write, close, rename), each its own trip through the thread pool and its promises.
- * replaceFiles([path, tmp, bytes, ...], callback): several such replacements in one job, in
- * that order, stopping at the first that fails (stat and pid after a status change). */
-typedef struct {
-  char *path, *tmp;
-  char *bytes;
-  size_t len;
-} wf_item;
-
+ * (open, write, close, rename), each its own trip through the thread pool and its promises. */
 typedef struct {
   napi_async_work work;
   napi_ref callback;
-  wf_item *items;
-  size_t n;
+  char *path, *tmp;
+  char *bytes;
+  size_t len;
   int err;
   const char *syscall;
   double size;
 } wf_req;
 
-static int wf_fail(wf_req *r, const char *syscall, int fd) {
+static void wf_fail(wf_req *r, const char *syscall, int fd) {
   r->err = errno;
   r->syscall = syscall;
   if (fd >= 0) close(fd);
-  return -1;
 }
 
-static int wf_one(wf_req *r, const wf_item *it) {
-  int append = it->tmp == NULL;
-  int fd = open(append ? it->path : it->tmp, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+static void wf_execute(napi_env env, void *data) {
+  (void)env;
+  wf_req *r = data;
+  int append = r->tmp == NULL;
+  int fd = open(append ? r->path : r->tmp, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
   if (fd == -1) return wf_fail(r, "open", -1);
   struct stat st;
   if (append) {
@@ -848,34 +883,16 @@ static int wf_one(wf_req *r, const wf_item *it) {
       errno = EINVAL;
       return wf_fail(r, "open", fd);
     }
-    r->size = (double)st.st_size + (double)it->len;
+    r->size = (double)st.st_size + (double)r->len;
   }
-  for (size_t off = 0; off < it->len;) {
-    ssize_t n = write(fd, it->bytes + off, it->len - off);
+  for (size_t off = 0; off < r->len;) {
+    ssize_t n = write(fd, r->bytes + off, r->len - off);
     if (n == -1 && errno == EINTR) continue;
     if (n == -1) return wf_fail(r, "write", fd);
     off += (size_t)n;
   }
   if (close(fd) == -1 && errno != EINTR) return wf_fail(r, "close", -1);
-  if (!append && rename(it->tmp, it->path) == -1) return wf_fail(r, "rename", -1);
-  return 0;
-}
-
-static void wf_execute(napi_env env, void *data) {
-  (void)env;
-  wf_req *r = data;
-  for (size_t i = 0; i < r->n; i++)
-    if (wf_one(r, &r->items[i]) != 0) return;
-}
-
-static void wf_free(wf_req *r) {
-  for (size_t i = 0; i < r->n; i++) {
-    free(r->items[i].path);
-    free(r->items[i].tmp);
-    free(r->items[i].bytes);
-  }
-  free(r->items);
-  free(r);
+  if (!append && rename(r->tmp, r->path) == -1) return wf_fail(r, "rename", -1);
 }
 
 static void wf_complete(napi_env env, napi_status status, void *data) {
@@ -898,43 +915,11 @@ static void wf_complete(napi_env env, napi_status status, void *data) {
   napi_get_global(env, &global);
   napi_delete_reference(env, r->callback);
   napi_delete_async_work(env, r->work);
-  wf_free(r);
+  free(r->path);
+  free(r->tmp);
+  free(r->bytes);
+  free(r);
   napi_call_function(env, global, cb, 2, args, NULL);
-}
-
-/* replaceFileSync(path, tmp, bytes): on the calling thread, bytes to tmp (created 0644, truncated,
- * O_NONBLOCK so a FIFO planted there fails), then tmp renamed to path; throws as Node's fs does
- * (code: the errno name). supervise/status as formats/status.ts writes it, in one call instead of
- * four through Node's fs (two at every restart of a crash loop). */
-static napi_value js_replace_file_sync(napi_env env, napi_callback_info info) {
-  size_t argc = 3, len;
-  napi_value argv[3];
-  char path[4096], tmp[4096];
-  void *bytes = NULL;
-  size_t n = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok || len >= sizeof path - 1 ||
-      napi_get_value_string_utf8(env, argv[1], tmp, sizeof tmp, &len) != napi_ok || len >= sizeof tmp - 1 ||
-      napi_get_typedarray_info(env, argv[2], NULL, &n, &bytes, NULL, NULL) != napi_ok) {
-    napi_throw_type_error(env, NULL, "replaceFileSync(path, tmp, bytes)");
-    return NULL;
-  }
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC, 0644);
-  if (fd == -1) return throw_errno(env, "open");
-  for (size_t off = 0; off < n;) {
-    ssize_t w = write(fd, (char *)bytes + off, n - off);
-    if (w == -1 && errno == EINTR) continue;
-    if (w == -1) {
-      int e = errno;
-      close(fd);
-      errno = e;
-      return throw_errno(env, "write");
-    }
-    off += (size_t)w;
-  }
-  if (close(fd) == -1 && errno != EINTR) return throw_errno(env, "close");
-  if (rename(tmp, path) == -1) return throw_errno(env, "rename");
-  return NULL;
 }
 
 static char *get_string(napi_env env, napi_value v) {
@@ -945,87 +930,173 @@ static char *get_string(napi_env env, napi_value v) {
   return s;
 }
 
-/* Fills IT from path (a string), tmp (a string, or null for an append) and bytes (a Buffer);
- * 0 on a wrong type, -1 when out of memory, 1 on success. */
-static int wf_item_from(napi_env env, napi_value path, napi_value tmp, napi_value bytes, wf_item *it) {
-  napi_valuetype pt, tt;
-  void *data = NULL;
+static napi_value js_write_file(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], name;
+  napi_valuetype tmp_type;
+  void *bytes = NULL;
   size_t len = 0;
-  if (napi_typeof(env, path, &pt) != napi_ok || pt != napi_string || napi_typeof(env, tmp, &tt) != napi_ok ||
-      (tt != napi_string && tt != napi_null) || napi_get_buffer_info(env, bytes, &data, &len) != napi_ok) return 0;
-  it->path = get_string(env, path);
-  it->tmp = tt == napi_string ? get_string(env, tmp) : NULL;
-  it->bytes = malloc(len ? len : 1);
-  it->len = len;
-  if (it->path == NULL || it->bytes == NULL || (tt == napi_string && it->tmp == NULL)) return -1;
-  memcpy(it->bytes, data, len);
-  return 1;
-}
-
-/* Queues R (whose items are filled) with CALLBACK; R is freed on every path. */
-static napi_value wf_queue(napi_env env, wf_req *r, napi_value callback, int filled) {
-  if (filled <= 0) {
-    wf_free(r);
-    if (filled == 0) {
-      napi_throw_type_error(env, NULL, "writeFile(path, tmp, bytes, callback) or replaceFiles([path, tmp, bytes, ...], callback)");
-      return NULL;
-    }
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 4 || napi_typeof(env, argv[1], &tmp_type) != napi_ok || napi_get_buffer_info(env, argv[2], &bytes, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "writeFile(path, tmp, bytes, callback)");
+    return NULL;
+  }
+  wf_req *r = calloc(1, sizeof *r);
+  r->path = get_string(env, argv[0]);
+  r->tmp = tmp_type == napi_string ? get_string(env, argv[1]) : NULL;
+  r->bytes = malloc(len ? len : 1);
+  r->len = len;
+  if (r->path == NULL || r->bytes == NULL || (tmp_type == napi_string && r->tmp == NULL)) {
+    free(r->path);
+    free(r->tmp);
+    free(r->bytes);
+    free(r);
     errno = ENOMEM;
     return throw_errno(env, "malloc");
   }
-  napi_value name;
-  napi_create_reference(env, callback, 1, &r->callback);
+  memcpy(r->bytes, bytes, len);
+  napi_create_reference(env, argv[3], 1, &r->callback);
   napi_create_string_utf8(env, "svkit.writeFile", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, NULL, name, wf_execute, wf_complete, r, &r->work);
   napi_queue_async_work(env, r->work);
   return NULL;
 }
 
-static napi_value js_write_file(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  wf_req *r = calloc(1, sizeof *r);
-  if (r == NULL || (r->items = calloc(1, sizeof *r->items)) == NULL) {
-    free(r);
-    errno = ENOMEM;
-    return throw_errno(env, "malloc");
+/* writeFiles([path, tmp, bytes, path, tmp, bytes, ...], callback): writeFile's replace for
+ * several files in one job, in order: each one's bytes to its tmp, then renamed to its path.
+ * The first failure ends the job (the files after it are not written). callback(error or null).
+ * A supervisor letting go writes status, stat and pid at once: one trip through the thread pool
+ * and one completion on the main thread instead of three. */
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  size_t n;
+  char **paths, **tmps, **bytes;
+  size_t *lens;
+  int err;
+  const char *syscall;
+} wfs_req;
+
+static void wfs_free(wfs_req *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    if (r->paths) free(r->paths[i]);
+    if (r->tmps) free(r->tmps[i]);
+    if (r->bytes) free(r->bytes[i]);
   }
-  r->n = 1;
-  int filled = argc < 4 ? 0 : wf_item_from(env, argv[0], argv[1], argv[2], &r->items[0]);
-  return wf_queue(env, r, argv[3], filled);
+  free(r->paths);
+  free(r->tmps);
+  free(r->bytes);
+  free(r->lens);
+  free(r);
 }
 
-static napi_value js_replace_files(napi_env env, napi_callback_info info) {
+static void wfs_execute(napi_env env, void *data) {
+  (void)env;
+  wfs_req *r = data;
+  for (size_t i = 0; i < r->n; i++) {
+    int fd = open(r->tmps[i], O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd == -1) {
+      r->err = errno;
+      r->syscall = "open";
+      return;
+    }
+    for (size_t off = 0; off < r->lens[i];) {
+      ssize_t k = write(fd, r->bytes[i] + off, r->lens[i] - off);
+      if (k == -1 && errno == EINTR) continue;
+      if (k == -1) {
+        r->err = errno;
+        r->syscall = "write";
+        close(fd);
+        return;
+      }
+      off += (size_t)k;
+    }
+    if (close(fd) == -1 && errno != EINTR) {
+      r->err = errno;
+      r->syscall = "close";
+      return;
+    }
+    if (rename(r->tmps[i], r->paths[i]) == -1) {
+      r->err = errno;
+      r->syscall = "rename";
+      return;
+    }
+  }
+}
+
+static void wfs_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  wfs_req *r = data;
+  napi_value cb, global, arg;
+  napi_get_reference_value(env, r->callback, &cb);
+  if (r->err != 0) {
+    const char *name = strerrorname_np(r->err);
+    char msg[256];
+    napi_value code, text;
+    snprintf(msg, sizeof msg, "%s: %s, %s", name ? name : "EUNKNOWN", strerror(r->err), r->syscall);
+    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+    napi_create_error(env, code, text, &arg);
+  } else {
+    napi_get_null(env, &arg);
+  }
+  napi_get_global(env, &global);
+  napi_delete_reference(env, r->callback);
+  napi_delete_async_work(env, r->work);
+  wfs_free(r);
+  napi_call_function(env, global, cb, 1, &arg, NULL);
+}
+
+static napi_value js_write_files(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2];
+  napi_value argv[2], name;
   uint32_t len = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   bool is_array = false;
-  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[0], &len) != napi_ok || len == 0 || len % 3 != 0 || len > 3 * 16) {
-    napi_throw_type_error(env, NULL, "replaceFiles([path, tmp, bytes, ...], callback)");
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array || napi_get_array_length(env, argv[0], &len) != napi_ok || len % 3 != 0) {
+    napi_throw_type_error(env, NULL, "writeFiles([path, tmp, bytes, ...], callback)");
     return NULL;
   }
-  wf_req *r = calloc(1, sizeof *r);
-  if (r == NULL || (r->items = calloc(len / 3, sizeof *r->items)) == NULL) {
-    free(r);
+  wfs_req *r = calloc(1, sizeof *r);
+  if (r == NULL) {
     errno = ENOMEM;
     return throw_errno(env, "malloc");
   }
-  int filled = 1;
-  for (uint32_t i = 0; i < len && filled == 1; i += 3) {
+  r->n = len / 3;
+  r->paths = calloc(r->n ? r->n : 1, sizeof *r->paths);
+  r->tmps = calloc(r->n ? r->n : 1, sizeof *r->tmps);
+  r->bytes = calloc(r->n ? r->n : 1, sizeof *r->bytes);
+  r->lens = calloc(r->n ? r->n : 1, sizeof *r->lens);
+  int bad = r->paths == NULL || r->tmps == NULL || r->bytes == NULL || r->lens == NULL;
+  for (size_t i = 0; !bad && i < r->n; i++) {
     napi_value p, t, b;
-    napi_get_element(env, argv[0], i, &p);
-    napi_get_element(env, argv[0], i + 1, &t);
-    napi_get_element(env, argv[0], i + 2, &b);
-    r->n++;
-    filled = wf_item_from(env, p, t, b, &r->items[i / 3]);
-    napi_valuetype tt = napi_undefined;
-    napi_typeof(env, t, &tt);
-    if (filled == 1 && tt != napi_string) filled = 0; /* replacements only: appends go through writeFile */
+    void *data = NULL;
+    size_t blen = 0;
+    napi_get_element(env, argv[0], (uint32_t)(3 * i), &p);
+    napi_get_element(env, argv[0], (uint32_t)(3 * i + 1), &t);
+    napi_get_element(env, argv[0], (uint32_t)(3 * i + 2), &b);
+    if (napi_get_buffer_info(env, b, &data, &blen) != napi_ok) {
+      wfs_free(r);
+      napi_throw_type_error(env, NULL, "writeFiles([path, tmp, bytes, ...], callback)");
+      return NULL;
+    }
+    r->paths[i] = get_string(env, p);
+    r->tmps[i] = get_string(env, t);
+    r->bytes[i] = malloc(blen ? blen : 1);
+    r->lens[i] = blen;
+    bad = r->paths[i] == NULL || r->tmps[i] == NULL || r->bytes[i] == NULL;
+    if (!bad) memcpy(r->bytes[i], data, blen);
   }
-  return wf_queue(env, r, argv[1], filled);
+  if (bad) {
+    wfs_free(r);
+    errno = ENOMEM;
+    return throw_errno(env, "malloc");
+  }
+  napi_create_reference(env, argv[1], 1, &r->callback);
+  napi_create_string_utf8(env, "svkit.writeFiles", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, wfs_execute, wfs_complete, r, &r->work);
+  napi_queue_async_work(env, r->work);
+  return NULL;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
@@ -1041,6 +1112,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_default, NULL},
     {"killProbe", NULL, js_kill_probe, NULL, NULL, NULL, napi_default, NULL},
     {"dirStamp", NULL, js_dir_stamp, NULL, NULL, NULL, napi_default, NULL},
+    {"replaceFileSync", NULL, js_replace_file_sync, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
     {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
     {"reapOrphans", NULL, js_reap_orphans, NULL, NULL, NULL, napi_default, NULL},
@@ -1048,10 +1120,10 @@ static napi_value init(napi_env env, napi_value exports) {
     {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
     {"procScan", NULL, js_proc_scan, NULL, NULL, NULL, napi_default, NULL},
     {"writeFile", NULL, js_write_file, NULL, NULL, NULL, napi_default, NULL},
-    {"replaceFiles", NULL, js_replace_files, NULL, NULL, NULL, napi_default, NULL},
-    {"replaceFileSync", NULL, js_replace_file_sync, NULL, NULL, NULL, napi_default, NULL},
+    {"writeFiles", NULL, js_write_files, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  tcpcheck_init(env, exports);
   napi_value yes;
   napi_get_boolean(env, true, &yes);
   napi_set_named_property(env, exports, "environ", yes);

@@ -54,10 +54,14 @@ export class EventJournal {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.join('');
-      this.queue = [];
       try {
-        await queuedFdOp(() => this.append(batch));
+        // The batch is taken once a slot is free: events that come while it waits (a service's
+        // stop and then its exit, as svscan stops) leave in the same append.
+        await queuedFdOp(() => {
+          const batch = this.queue.join('');
+          this.queue = [];
+          return this.append(batch);
+        });
       } catch (err) {
         // A service dir being removed, a full disk: the batch is lost, supervision is not.
         if (!isErrno(err, 'ENOENT')) this.warn(`unable to write ${this.label}/supervise/events: ${errnoText(err)}`);

@@ -5,11 +5,11 @@
 // group, and a group still there after the timeout (S/notify-timeout, seconds, default 30) is
 // killed. The hook's stdout and stderr are the supervisor's stderr (svscan's log).
 import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText, isErrno } from '../formats/errno.ts';
 import { readServiceFile } from '../os/servicefile.ts';
-import { queuedFdOp } from '../os/fdqueue.ts';
+import { HookFile, sharedHookFile } from './hookfile.ts';
 import { spawnHook } from './hookspawn.ts';
 import { makeEvent, type EventSink, type ServiceEvent } from './event.ts';
 
@@ -34,9 +34,11 @@ export interface NotifyOptions {
  * the start itself checks it again, as execve fails on a hook removed (ENOENT: absent, as ever)
  * or made a directory, FIFO or non-executable file (EACCES: looked up again, for the warning),
  * and runs whatever the file holds now. Only a hook not known good (first event, absent, bad) is
- * looked up before its event (stat, access). notify-timeout is read while the hook already
- * runs and its timer counts from the start. So each event still sees the hook and the timeout
- * as they are then, without three thread-pool round trips ahead of the hook.
+ * looked up before its event (lstat, access), and a hook found absent is not looked up again
+ * while its directory is unchanged (hookfile.ts: one stat of the directory, no thread-pool
+ * job). notify-timeout is read while the hook already runs and its timer counts from the start.
+ * So each event still sees the hook and the timeout as they are then, without three thread-pool
+ * round trips ahead of the hook, and without any for a hook that is not there.
  */
 export class NotifyRunner {
   private queue: ServiceEvent[] = [];
@@ -49,12 +51,12 @@ export class NotifyRunner {
   dropped = 0;
   private readonly o: NotifyOptions;
   private readonly onDrop: (e: ServiceEvent) => void;
-  private readonly hooks: readonly string[];
+  private readonly hooks: readonly HookFile[];
 
   constructor(o: NotifyOptions, onDrop: (e: ServiceEvent) => void) {
     this.o = o;
     this.onDrop = onDrop;
-    this.hooks = [join(o.cwd, NOTIFY_FILE), ...(o.scanHook === undefined ? [] : [o.scanHook])];
+    this.hooks = [new HookFile(join(o.cwd, NOTIFY_FILE)), ...(o.scanHook === undefined ? [] : [sharedHookFile(o.scanHook)])];
   }
 
   push(event: ServiceEvent): void {
@@ -73,6 +75,7 @@ export class NotifyRunner {
   /** Stops: queued events are dropped, a running hook's group is killed. */
   close(): void {
     this.closed = true;
+    this.hooks[0]?.close(); // S/notify's; the scan dir's is shared
     this.queue = [];
     if (this.group !== 0) killGroup(this.group);
   }
@@ -84,10 +87,10 @@ export class NotifyRunner {
         const event = this.queue.shift() as ServiceEvent;
         // The supervisor's turn that made the event goes first: a hook never delays it.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        for (const path of this.hooks) {
+        for (const hook of this.hooks) {
           if (this.closed) break;
-          if (!this.good.has(path) && !await this.lookUp(path)) continue;
-          if (!this.closed) await this.run(path, event);
+          if (!this.good.has(hook.path) && !await this.lookUp(hook)) continue;
+          if (!this.closed) await this.run(hook, event);
         }
       }
     } finally {
@@ -96,14 +99,15 @@ export class NotifyRunner {
   }
 
   private name(path: string): string {
-    return path === this.hooks[0] ? `${this.o.label}/notify` : path;
+    return path === this.hooks[0]?.path ? `${this.o.label}/notify` : path;
   }
 
   /** A hook file that is there but not an executable regular file is one (rate-limited) warning. */
-  private async lookUp(path: string): Promise<boolean> {
+  private async lookUp(hook: HookFile): Promise<boolean> {
+    const path = hook.path;
     this.good.delete(path);
-    const st = await queuedFdOp(() => stat(path)).catch(() => undefined);
-    if (st === undefined) return false;
+    const st = await hook.look(() => !this.closed);
+    if (st === null || st === undefined) return false;
     const ok = st.isFile() && await access(path, constants.X_OK).then(() => true, () => false);
     if (!ok) {
       this.o.warn(`unable to run ${this.name(path)}: ${st.isFile() ? 'not executable' : 'not a regular file'}`);
@@ -123,7 +127,8 @@ export class NotifyRunner {
     return NOTIFY_TIMEOUT_S * 1000;
   }
 
-  private async run(path: string, event: ServiceEvent): Promise<void> {
+  private async run(hook: HookFile, event: ServiceEvent): Promise<void> {
+    const path = hook.path;
     const started = performance.now();
     const line = JSON.stringify(event) + '\n';
     let child = spawnHook(path, [event.kind], this.o.cwd, line, this.o.stderr);
@@ -138,7 +143,7 @@ export class NotifyRunner {
       // Removed since it was last seen: absent, as ever, no word. A directory, FIFO or file
       // without x: the look-up's warning. An executable file that still fails (a missing
       // interpreter): the error.
-      if (await this.lookUp(path)) this.o.warn(`unable to run ${path}: ${errnoText(end?.error)}`);
+      if (await this.lookUp(hook)) this.o.warn(`unable to run ${path}: ${errnoText(end?.error)}`);
       return;
     }
     this.group = pid;

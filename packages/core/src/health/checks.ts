@@ -7,7 +7,7 @@ import { connect, Socket } from 'node:net';
 import { errnoText } from '../formats/errno.ts';
 import { signal } from '../os/proc.ts';
 import { spawnChild } from '../os/spawn.ts';
-import type { ChildEnv } from '../os/spawn.ts';
+import type { ChildEnv, SpawnCreds } from '../os/spawn.ts';
 import { sys } from '../os/sys.ts';
 
 export interface Outcome {
@@ -24,20 +24,23 @@ export const CHECK_OUTPUT_CAP = 4096;
 /** How long the rest of a finished check's output may take to arrive (a grandchild holding the pipe). */
 const DRAIN_MS = 1000;
 
-function timedOut(ms: number): Outcome {
+export function timedOut(ms: number): Outcome {
   return { ok: false, reason: `timed out after ${ms / 1000} seconds` };
 }
 
+/** health/tcp by a Node socket: what TcpCheck (tcpcheck.ts) falls back to without the addon's connects. */
 export function checkTcp(host: string, port: number, timeoutMs: number, abort?: AbortSignal): Promise<Outcome> {
   return new Promise((resolve) => {
     const sock = connect({ host, port });
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
+    const onAbort = (): void => finish({ ok: false, reason: 'stopped' });
     function finish(o: Outcome): void {
       clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
       sock.destroy();
       resolve(o);
     }
-    abort?.addEventListener('abort', () => finish({ ok: false, reason: 'stopped' }), { once: true });
+    abort?.addEventListener('abort', onAbort, { once: true });
     sock.once('connect', () => finish({ ok: true, reason: `connected to ${host}:${port}` }));
     sock.once('error', (err) => finish({ ok: false, reason: `unable to connect to ${host}:${port}: ${errnoText(err)}` }));
   });
@@ -48,14 +51,16 @@ export function checkHttp(url: URL, timeoutMs: number, abort?: AbortSignal): Pro
     let done = false;
     const req = request(url, { method: 'GET', agent: false, headers: { 'user-agent': 'svkit-health' } });
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
+    const onAbort = (): void => finish({ ok: false, reason: 'stopped' });
     function finish(o: Outcome): void {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
       req.destroy();
       resolve(o);
     }
-    abort?.addEventListener('abort', () => finish({ ok: false, reason: 'stopped' }), { once: true });
+    abort?.addEventListener('abort', onAbort, { once: true });
     req.once('response', (res) => {
       const code = res.statusCode ?? 0;
       res.resume();
@@ -70,7 +75,7 @@ export function checkHttp(url: URL, timeoutMs: number, abort?: AbortSignal): Pro
  * Runs CWD/health/check with ENV (the service's env/ applied, as for run); healthy on exit 0.
  * Killed (its whole group) at the timeout or on abort.
  */
-export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: ChildEnv = process.env): Promise<Outcome> {
+export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal, env: ChildEnv = process.env, creds?: SpawnCreds): Promise<Outcome> {
   let fds: [number, number];
   let devNull: number;
   try {
@@ -82,7 +87,8 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
     return Promise.resolve({ ok: false, reason: `unable to run health/check: ${errnoText(err)}` });
   }
   const [readFd, writeFd] = fds;
-  const child = spawnChild('./health/check', [], { cwd, env, stdio: [devNull, writeFd, writeFd] });
+  // As run: the service's user, rlimit/, umask and nice (creds), not svscan's.
+  const child = spawnChild('./health/check', [], { cwd, env, stdio: [devNull, writeFd, writeFd], ...(creds ? { creds } : {}) });
   closeSync(writeFd); // sync-ok: our own descriptor
   closeSync(devNull); // sync-ok: our own descriptor
   const out: Buffer[] = [];
@@ -109,9 +115,11 @@ export function checkScript(cwd: string, timeoutMs: number, abort?: AbortSignal,
     killed = true;
     signal(-pid, 'SIGKILL');
   }, timeoutMs);
-  if (pid !== undefined) abort?.addEventListener('abort', () => signal(-pid, 'SIGKILL'), { once: true });
+  const onAbort = (): void => { if (pid !== undefined) signal(-pid, 'SIGKILL'); };
+  if (pid !== undefined) abort?.addEventListener('abort', onAbort, { once: true });
   return child.ended.then(async (end) => {
     if (timer !== undefined) clearTimeout(timer);
+    abort?.removeEventListener('abort', onAbort);
     // Leftovers of the check's group (a backgrounded sleep) would hold the pipe open.
     if (pid !== undefined) signal(-pid, 'SIGKILL');
     let wait: NodeJS.Timeout | undefined;

@@ -15,7 +15,7 @@ import { CheckRunner } from './checkrunner.ts';
 import { oneLine } from './checks.ts';
 import { StateFile } from './statefile.ts';
 import { DirChangeWatch } from './dirwatch.ts';
-import type { ChildEnv } from '../os/spawn.ts';
+import type { ChildEnv, SpawnCreds } from '../os/spawn.ts';
 
 export interface HealthHooks {
   readonly dir: string;
@@ -44,6 +44,8 @@ export class ServiceHealth {
   private checks: CheckRunner | undefined;
   /** health/check's environment: the current run's (env/ applied). */
   private env: ChildEnv = process.env;
+  /** The run's user, rlimit/, umask and nice: health/check runs with them too. */
+  private creds: SpawnCreds | undefined;
   private started = 0;
   /** Why the supervisor is ending the run (a limit, a check, readiness), until it ends. */
   private pendingCause: string | undefined;
@@ -86,8 +88,9 @@ export class ServiceHealth {
   }
 
   /** run was spawned as PID (its own process group), with ENV. */
-  runStarted(pid: number, env: ChildEnv = process.env): void {
+  runStarted(pid: number, env: ChildEnv = process.env, creds?: SpawnCreds): void {
     this.env = env;
+    this.creds = creds;
     if (this.started++ > 0) this.state = { ...this.state, restarts: this.state.restarts + 1 };
     const ready = this.pipe === undefined ? null : false;
     this.update({
@@ -110,8 +113,9 @@ export class ServiceHealth {
   }
 
   /** A service left running by a dead supervisor: sampled and checked, readiness unknown (taken as ready). */
-  adopted(pid: number, pgid: number, env: ChildEnv = process.env): void {
+  adopted(pid: number, pgid: number, env: ChildEnv = process.env, creds?: SpawnCreds): void {
     this.env = env;
+    this.creds = creds;
     this.update({ pid, ready: this.config.notificationFd === undefined ? null : true, health: this.config.checks === undefined ? null : 'unknown' });
     this.watch(pgid || pid, true);
   }
@@ -156,7 +160,7 @@ export class ServiceHealth {
         this.hooks.warn(`${this.hooks.dir} unhealthy: ${why}${cfg.action === 'alert' ? '' : `, ${cfg.action === 'stop' ? 'stopping' : 'restarting'}`}`);
         this.act(cfg.action, why, 'health');
       }
-    }, this.env);
+    }, this.env, this.creds);
   }
 
   private sampled(pid: number, s: TreeSample): void {

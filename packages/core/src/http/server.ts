@@ -141,7 +141,7 @@ export function createSvhttp(opts: ServerOptions): Server {
     const now = Date.now();
     const names = await snapshots.serviceNames();
     const views = await snapshots.list(names, now);
-    const text = await metrics.render(names.map((n, i) => ({ name: n, dir: `${opts.scandir}/${n}`, json: views[i]! })));
+    const text = await metrics.render(names.map((n, i) => ({ name: n, dir: `${opts.scandir}/${n}`, json: views[i]! })), now);
     res.writeHead(200, headers(metrics.contentType));
     res.end(text);
   });

@@ -8,15 +8,21 @@ const CONCURRENCY = 4;
 
 let running = 0;
 const waiting: (() => void)[] = [];
+/** Ops that yield: each waits until no other op is waiting (notify hooks' look-ups). */
+const yielding: (() => void)[] = [];
 
-/** Runs op when a slot is free; resolves or rejects as op does. */
-export async function queuedFdOp<T>(op: () => Promise<T>): Promise<T> {
-  if (running >= CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+/**
+ * Runs op when a slot is free; resolves or rejects as op does. With yieldTo, every other op
+ * waiting goes first (a hook never delays supervision: svscan's stop writes the last status of
+ * every service before the hooks of its events are looked up).
+ */
+export async function queuedFdOp<T>(op: () => Promise<T>, yieldTo = false): Promise<T> {
+  if (running >= CONCURRENCY || (yieldTo && waiting.length > 0)) await new Promise<void>((resolve) => (yieldTo ? yielding : waiting).push(resolve));
   running++;
   try {
     return await op();
   } finally {
     running--;
-    waiting.shift()?.();
+    (waiting.shift() ?? yielding.shift())?.();
   }
 }

@@ -25,15 +25,27 @@ interface Sys {
   procScan(callback: (table: Float64Array) => void): void;
   /** One thread-pool job: bytes to tmp then renamed to path, or (tmp null) appended to path, a regular file; calls back with the error or null and path's size after an append. */
   writeFile(path: string, tmp: string | null, bytes: Buffer, callback: (err: Error | null, size: number) => void): void;
-  /** On this thread: bytes to tmp (O_NONBLOCK, 0644, truncated), then renamed to path; throws with the errno name as code. Absent in an addon built before it. */
-  replaceFileSync?(path: string, tmp: string, bytes: Uint8Array): void;
-  /** writeFile's replacement of each [path, tmp, bytes] in turn, in one job, stopping at the first error. Absent in an addon built before it. */
-  replaceFiles?(list: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
+  /** writeFile's replace for several files in one job, in order ([path, tmp, bytes] each, flat); the first failure ends it. Absent in an addon built before it. */
+  writeFiles?(files: readonly (string | Buffer)[], callback: (err: Error | null) => void): void;
+  /**
+   * Starts the thread of health/tcp's connects (once): CALLBACK gets their results in batches,
+   * [id, code, ...] with code 0 (connected), an errno, -1 (timed out) or -2 (canceled).
+   * The four tcp functions are absent in an addon built before them.
+   */
+  tcpResults?(callback: (results: Int32Array) => void): void;
+  /** A non-blocking connect to SOCKADDR (from tcpAddress) on that thread, ended after timeoutMs; exactly one result per call. */
+  tcpConnect?(id: number, sockaddr: Buffer, timeoutMs: number): void;
+  /** Ends connect ID now (result -2), if it is still under way. */
+  tcpCancel?(id: number): void;
+  /** The socket address of a numeric IPv4 or IPv6 address and a port; throws EINVAL for anything else. */
+  tcpAddress?(ip: string, port: number): Buffer;
   pidfdOpen(pid: number): number;
-  /** "dev:ino:mtimeNs" of path (stat(2)), or null when it cannot be stat'ed. Absent in an addon built before it. */
-  dirStamp?(path: string): string | null;
   /** kill(target, 0): 0, or the errno (ESRCH, EPERM) as a number. Absent in an addon built before it. */
   killProbe?(target: number): number;
+  /** "dev:ino:mtimeNs" of path (stat(2)), or null when it cannot be stat'ed. Absent in an addon built before it. */
+  dirStamp?(path: string): string | null;
+  /** On this thread: bytes to tmp (O_NONBLOCK, 0644, truncated), then renamed to path; throws with the errno name as code. Absent in an addon built before it. */
+  replaceFileSync?(path: string, tmp: string, bytes: Uint8Array): void;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;
   /** waitpid(pid, WNOHANG): [exitCode, signal] of an exited child, or null while it runs; throws ECHILD. */

@@ -1,6 +1,7 @@
 // One entry of a scan directory: the service's supervisor and, with S/log/, its logger's,
 // joined by a pipe that outlives both.
 import { statSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { escapeName } from '../formats/escape.ts';
 import { SvkitError } from '../formats/errors.ts';
@@ -15,12 +16,18 @@ import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import type { ChildRegistry } from '../supervise/adopt.ts';
 import { FD_COST } from './fdbudget.ts';
+import { dirStamp } from './dirstamp.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 import type { EventSink, ServiceEvent } from '../events/event.ts';
 import { SCAN_NOTIFY_FILE } from '../events/notify.ts';
 
 /** How long a logger may take to drain its pipe after its service stopped, before TERM. */
 const LOG_DRAIN_MS = 5000;
+/**
+ * Passes that may trust an unchanged stamp of S before S/log is looked at in full again: a net
+ * for a change no stamp shows (a dangling S/log symlink is never trusted, see ensureNow).
+ */
+const FULL_LOOK_EVERY = 60;
 
 export interface ScannedOptions {
   /** The directory path as svscan names it in messages ("DIR/name"). */
@@ -100,6 +107,8 @@ export class ScannedService {
   private ensuring: Promise<void> | undefined;
   /** What S/log was at the last ensure(), for cost(). */
   private logSeen: LogKind | undefined;
+  /** The stamp of S (and S/log) that the last look at S/log started from, and passes trusted since. */
+  private looked: { stamp: string; trusted: number } | undefined;
   private markDown!: () => void;
   /** Resolves once stop() has brought the service itself down (its logger may still drain). */
   readonly down: Promise<void> = new Promise((r) => { this.markDown = r; });
@@ -146,10 +155,35 @@ export class ScannedService {
    * the service itself from being started: its error is thrown after the service is up.
    * S/log is looked at off the main thread; a call while one is under way joins it.
    */
-  ensure(): Promise<void> {
+  ensure(stamp?: string): Promise<void> {
     if (this.stopping) return Promise.resolve();
-    this.ensuring ??= this.ensureNow().finally(() => { this.ensuring = undefined; });
+    if (this.ensuring === undefined && stamp !== undefined && this.unchanged(stamp)) return Promise.resolve();
+    this.ensuring ??= this.ensureNow(stamp).finally(() => { this.ensuring = undefined; });
     return this.ensuring;
+  }
+
+  /**
+   * Whether a pass can skip looking at S/log: everything S/log asked for is supervised and S
+   * (and S/log, when it is a directory) still has the stamp of the last look. This is what keeps
+   * svscan's once-a-second pass from costing 3 stats per service.
+   */
+  private unchanged(stamp: string): boolean {
+    const looked = this.looked;
+    if (looked === undefined || this.main === undefined || this.main.finished) return false;
+    const kind = this.logSeen;
+    if (kind === 'run' && (this.pipe === undefined || this.log === undefined || this.log.finished)) return false;
+    if (kind === 'script' && (this.pipe === undefined || this.pipeLog === undefined)) return false;
+    if (kind === 'other') return false; // warned about at every pass, as daemontools does
+    const now = this.withLog(stamp);
+    if (now === undefined || looked.stamp !== now || ++looked.trusted >= FULL_LOOK_EVERY) return false;
+    return true;
+  }
+
+  /** STAMP of S, plus S/log's when the last look found a directory there (its files live in it). */
+  private withLog(stamp: string): string | undefined {
+    if (this.logSeen !== 'run' && this.logSeen !== 'script') return stamp;
+    const log = dirStamp(join(this.opts.path, SERVICE.log));
+    return log === undefined ? undefined : `${stamp}/${log}`;
   }
 
   /** Resolves once what ensure() opens is open (the budget counts it as spent until then). */
@@ -158,11 +192,17 @@ export class ScannedService {
     await Promise.all([this.main?.settled, this.log?.settled]);
   }
 
-  private async ensureNow(): Promise<void> {
+  private async ensureNow(stamp: string | undefined): Promise<void> {
     const { path, devNull, stderr } = this.opts;
     const logDir = join(path, SERVICE.log);
     const kind = await logKind(logDir);
     this.logSeen = kind;
+    // Taken after the look, so a change during it shows as a new stamp at the next pass. An
+    // S/log that stat cannot follow (a dangling symlink) may start to resolve without any
+    // change to S: it is looked at in every pass.
+    const dangling = kind === 'none' && stamp !== undefined && await lstat(logDir).then(() => true, () => false);
+    const looked = stamp === undefined || dangling ? undefined : this.withLog(stamp);
+    this.looked = looked === undefined ? undefined : { stamp: looked, trusted: 0 };
     if (this.stopping) return;
     // daemontools says "supervise: fatal: unable to chdir to log: not a directory" every pass.
     if (kind === 'other') this.opts.onWarning(`unable to chdir to ${escapeName(logDir)}: not a directory`);

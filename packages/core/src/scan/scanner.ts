@@ -11,6 +11,7 @@ import { FdBudget } from './fdbudget.ts';
 import { Journal } from './journal.ts';
 import { StdoutSink } from '../log/stdoutsink.ts';
 import { ScannedService } from './scanned.ts';
+import { stampOf } from './dirstamp.ts';
 import { bringDownVanished, presentDirs } from './vanished.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Warner } from '../supervise/warner.ts';
@@ -188,10 +189,12 @@ export class Scanner {
       if (name.startsWith('.')) continue;
       const path = join(this.opts.dir, name);
       let inode: string;
+      let stamp: string | undefined;
       try {
         const st = statSync(path);
         if (!st.isDirectory()) continue;
         inode = `${st.dev}:${st.ino}`;
+        stamp = stampOf(st);
       } catch (err) {
         // Removed between readdir and stat: a normal removal, not a warning (a dangling
         // symlink is one: the link is still there).
@@ -202,7 +205,7 @@ export class Scanner {
       byInode.set(inode, name);
       const known = this.entries.get(name);
       if (known !== undefined && known.inode !== inode) this.remove(name);
-      this.visit(name, path, inode, spend);
+      this.visit(name, path, inode, stamp, spend);
     }
     this.present = seen;
     this.byInode = byInode;
@@ -293,7 +296,7 @@ export class Scanner {
     this.opts.onWarning(`unable to start ${first}${more}: too few file descriptors${counts}; trying again as they free up`);
   }
 
-  private visit(name: string, path: string, inode: string, spend: { free: number; counted: boolean; short: Set<string> }): void {
+  private visit(name: string, path: string, inode: string, stamp: string | undefined, spend: { free: number; counted: boolean; short: Set<string> }): void {
     let entry = this.entries.get(name);
     if (entry === undefined) {
       if (!this.ready(name, path)) return;
@@ -318,7 +321,7 @@ export class Scanner {
       spend.short.add(name);
       return;
     }
-    entry.service.ensure().catch(async (err: unknown) => {
+    entry.service.ensure(stamp).catch(async (err: unknown) => {
       // "file does not exist" may be the dir being removed (rm -r empties it first): said only
       // if it is still there, and still this entry, a moment later.
       if (isErrno(err instanceof Error ? err.cause : undefined, 'ENOENT')) await new Promise((r) => setTimeout(r, REMOVAL_GRACE_MS).unref());

@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { formatStat, type Status } from '../formats/status.ts';
 import { SERVICE } from '../formats/servicedir.ts';
-import { replaceOwnFiles } from '../os/ownfile.ts';
+import { replaceOwnFiles, type OwnFile } from '../os/ownfile.ts';
 
 /** Writes stat, then pid (X.new then rename), where they differ from PREVIOUS. */
 export function writeRunitFiles(dir: string, s: Status, previous?: Status): Promise<void> {
   const stat = formatStat(s);
-  const files: [string, string, string][] = [];
-  if (previous === undefined || formatStat(previous) !== stat) files.push([join(dir, SERVICE.stat), join(dir, SERVICE.statNew), stat]);
-  if (previous === undefined || previous.pid !== s.pid) files.push([join(dir, SERVICE.pid), join(dir, SERVICE.pidNew), s.pid === 0 ? '' : `${s.pid}\n`]);
-  return replaceOwnFiles(files);
+  const files: OwnFile[] = [];
+  if (previous === undefined || formatStat(previous) !== stat) files.push({ path: join(dir, SERVICE.stat), tmp: join(dir, SERVICE.statNew), data: stat });
+  if (previous === undefined || previous.pid !== s.pid) files.push({ path: join(dir, SERVICE.pid), tmp: join(dir, SERVICE.pidNew), data: s.pid === 0 ? '' : `${s.pid}\n` });
+  return files.length === 0 ? Promise.resolve() : replaceOwnFiles(files);
 }

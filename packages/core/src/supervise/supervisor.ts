@@ -25,7 +25,7 @@ import { writeStatusNow } from './statusnow.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
-import { statusChanged, writeStatusLater } from './statuslater.ts';
+import { statusChanged, writeStatusFilesLater } from './statuslater.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
 import { ServiceWatcher } from '../watch/watcher.ts';
@@ -376,7 +376,7 @@ export class Supervisor {
     this.emit('start', pid, { what: this.state, adopted: true });
     // health/check gets env/ as run would: read afresh, as the run's own is not known.
     const files = listServiceDir(this.cwd).then((n) => Promise.all([this.health.load(n), readStartFiles(this.passOptions(), n)]));
-    void files.then(([, f]) => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid, f.ok ? f.env : process.env); });
+    void files.then(([, f]) => { if (this.pid === pid && !this.closed) this.health.adopted(pid, orphan.pgid, f.ok ? f.env : process.env, f.ok ? f.creds : undefined); });
     const poll = setInterval(() => {
       if (isLive(pid)) return;
       clearInterval(poll);
@@ -586,7 +586,7 @@ export class Supervisor {
     this.writeStatus();
     this.emit('start', pid, { what: state });
     if (state === 'run') {
-      this.health.runStarted(pid, env);
+      this.health.runStarted(pid, env, creds);
       this.listings.take(); // while it runs: the listing for its end and the next start
     }
     void child.ended.then((end) => this.childEnded(pid, end));
@@ -732,16 +732,18 @@ export class Supervisor {
     const queued = this.latest !== undefined;
     this.latest = now;
     if (queued) return;
-    this.runitFiles = this.runitFiles.then(async () => {
+    // The status is taken once a slot of the fd queue is free: a service that died while its
+    // "TERM sent" waited for one is written down at once.
+    this.runitFiles = this.runitFiles.then(() => queuedFdOp(async () => {
       const s = this.latest;
       this.latest = undefined;
       if (s === undefined || !statusChanged(s, this.onDisk)) return;
       const before = this.onDisk;
       // Unknown after a failed write: the next one writes every file.
       this.onDisk = undefined;
-      await Promise.all([queuedFdOp(() => writeStatusLater(this.cwd, s)), queuedFdOp(() => writeRunitFiles(this.cwd, s, before))]);
+      await writeStatusFilesLater(this.cwd, s, before);
       this.onDisk = s;
-    }).catch((err: unknown) => this.writeFailed('status', err));
+    })).catch((err: unknown) => this.writeFailed('status', err));
   }
 
   /**

@@ -1,5 +1,4 @@
 // supervise: starts and watches one service directory (docs/supervise.md).
-import './_cli/smallheap.ts';
 import { requireAddon, Supervisor } from '@svkit/core';
 import { runMain } from './_cli/run.ts';
 import { warn } from './_cli/stderr.ts';

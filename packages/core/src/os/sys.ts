@@ -44,6 +44,8 @@ interface Sys {
   killProbe?(target: number): number;
   /** "dev:ino:mtimeNs" of path (stat(2)), or null when it cannot be stat'ed. Absent in an addon built before it. */
   dirStamp?(path: string): string | null;
+  /** stat(2) of each of NAMES in DIR (symlinks followed), 6 numbers each: [errno (0: ok), isDirectory, dev, ino, mtimeMs, ctimeMs]; throws if DIR cannot be opened. Absent in an addon built before it. */
+  statEntries?(dir: string, names: readonly string[]): Float64Array;
   /** On this thread: bytes to tmp (O_NONBLOCK, 0644, truncated), then renamed to path; throws with the errno name as code. Absent in an addon built before it. */
   replaceFileSync?(path: string, tmp: string, bytes: Uint8Array): void;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */

@@ -12,6 +12,7 @@ import { Journal } from './journal.ts';
 import { StdoutSink } from '../log/stdoutsink.ts';
 import { ScannedService } from './scanned.ts';
 import { stampOf } from './dirstamp.ts';
+import { statEntries } from '../os/statentries.ts';
 import { bringDownVanished, presentDirs } from './vanished.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { Warner } from '../supervise/warner.ts';
@@ -132,9 +133,12 @@ export class Scanner {
   /** The service directories of the last pass, by name and by "dev:ino" (needs/ links name them). */
   private present = new Set<string>();
   private byInode = new Map<string, string>();
+  /** join(dir, NAME) without the join: the scan dir, normalized, and a '/'. */
+  private readonly prefix: string;
 
   constructor(opts: ScannerOptions) {
     this.opts = opts;
+    this.prefix = join(opts.dir, 'x').slice(0, -1);
     this.order = new StartOrder({
       dir: opts.dir, present: (n) => this.present.has(n), nameOf: (key) => this.byInode.get(key),
       ready: (n) => this.entries.get(n)?.service.ready ?? false, release: (n) => this.entries.get(n)?.service.release(),
@@ -185,13 +189,17 @@ export class Scanner {
     const seen = new Set<string>();
     const byInode = new Map<string, string>();
     const spend = { free: Infinity, counted: false, short: new Set<string>() };
-    for (const name of names) {
-      if (name.startsWith('.')) continue;
-      const path = join(this.opts.dir, name);
+    names = names.filter((name) => !name.startsWith('.'));
+    const facts = statEntries(this.opts.dir, names);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
+      const path = this.prefix + name; // join(dir, name): a name from readdir has no '/' and is not '..'
       let inode: string;
       let stamp: string | undefined;
       try {
-        const st = statSync(path);
+        // One stat for every entry through the addon; an entry it could not stat (or an addon
+        // without it) is stat'ed here again, for Node's error and its message.
+        const st = facts?.[i] ?? statSync(path);
         if (!st.isDirectory()) continue;
         inode = `${st.dev}:${st.ino}`;
         stamp = stampOf(st);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { statEntries } from '../../packages/core/src/os/statentries.ts';
+import { statEntries, type EntryStat } from '../../packages/core/src/os/statentries.ts';
 
 test('statEntries: directories, files and links as statSync sees them; what stat cannot follow is undefined', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'svkit-statentries-'));
@@ -19,7 +19,7 @@ test('statEntries: directories, files and links as statSync sees them; what stat
   assert.ok(got, 'the addon has statEntries');
   for (const [i, name] of names.entries()) {
     const want = statSync(join(dir, name), { throwIfNoEntry: false });
-    const e = got[i];
+    const e: EntryStat | undefined = got[i];
     if (want === undefined) {
       assert.equal(e, undefined, name);
       continue;

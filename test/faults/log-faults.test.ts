@@ -14,12 +14,21 @@ import { checkSequences, startSvscan, statusPid, waitUp, type Svscan } from '../
 const isRoot = process.getuid?.() === 0;
 const NOT_ROOT = 'needs root: mounts a small tmpfs to fill the disk';
 
-/** Every line logged in DIR: archives in name (= time) order, then previous and current. */
+/**
+ * Every line logged in DIR: archives in name (= time) order, then previous and current. A file
+ * the log renames between the listing and the read (a rotation) makes it list and read again.
+ */
 function logged(dir: string): string[] {
-  const names = readdirSync(dir).filter((n) => n.startsWith('@')).sort();
-  const files = [...names, 'previous', 'current'].filter((n) => existsSync(join(dir, n)));
-  const text = files.map((n) => readFileSync(join(dir, n), 'latin1')).join('');
-  return text.split('\n').filter((l) => l.length > 0);
+  for (;;) {
+    const names = readdirSync(dir).filter((n) => n.startsWith('@')).sort();
+    const files = [...names, 'previous', 'current'].filter((n) => existsSync(join(dir, n)));
+    try {
+      const text = files.map((n) => readFileSync(join(dir, n), 'latin1')).join('');
+      return text.split('\n').filter((l) => l.length > 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 /** Lines are all "seq N", N = 1, 2, ... without gap, repeat or truncation; returns the last N. */

@@ -16,7 +16,7 @@ import type { Poller } from '../os/poller.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import type { ChildRegistry } from '../supervise/adopt.ts';
 import { FD_COST } from './fdbudget.ts';
-import { dirStamp } from './dirstamp.ts';
+import { settledStamp } from './dirstamp.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
 import type { EventSink, ServiceEvent } from '../events/event.ts';
 import { SCAN_NOTIFY_FILE } from '../events/notify.ts';
@@ -182,7 +182,7 @@ export class ScannedService {
   /** STAMP of S, plus S/log's when the last look found a directory there (its files live in it). */
   private withLog(stamp: string): string | undefined {
     if (this.logSeen !== 'run' && this.logSeen !== 'script') return stamp;
-    const log = dirStamp(join(this.opts.path, SERVICE.log));
+    const log = settledStamp(join(this.opts.path, SERVICE.log));
     return log === undefined ? undefined : `${stamp}/${log}`;
   }
 

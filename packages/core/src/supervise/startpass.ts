@@ -3,13 +3,12 @@
 // A service dir without any of them costs that one round trip per start instead of a dozen
 // opens, which is most of a restart's latency and CPU. Each start lists the dir afresh, so a
 // file added, removed or changed is seen at the next start, as before.
-import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoText } from '../formats/errno.ts';
 import { SERVICE } from '../formats/servicedir.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
-import { sys } from '../os/sys.ts';
+import { dirStamp, stampMtimeMs } from '../os/dirstamp.ts';
 import { EnvDirError, readEnvDir, type EnvBlock } from './envdir.ts';
 import { LOG_STDERR, wantsStderrInLog } from './logstderr.ts';
 import { readStartCreds, StartCredsError, type StartCreds } from './startcreds.ts';
@@ -45,29 +44,13 @@ export interface Snapshot {
  */
 const SETTLED_MS = 50;
 
-/**
- * "dev:ino:mtimeNs" of the service dir CWD, or undefined when it cannot be stat'ed. A stat of the
- * dir itself, which opens nothing; through the addon, without the BigInts and Dates of Node's
- * Stats (two stamps per restart of a crash loop).
- */
-export function dirStamp(cwd: string): string | undefined {
-  try {
-    const native = sys().dirStamp;
-    if (native !== undefined) return native(cwd) ?? undefined;
-    const st = statSync(cwd, { bigint: true }); // sync-ok: a stat of the service dir itself, which opens nothing
-    return `${st.dev}:${st.ino}:${st.mtimeNs}`;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Stamp, then list CWD (one fd-queue slot); undefined when either fails. */
 export function takeSnapshot(cwd: string): Promise<Snapshot | undefined> {
   return queuedFdOp(async () => {
     const stamp = dirStamp(cwd);
     if (stamp === undefined) return undefined;
     const names = new Set(await readdir(cwd));
-    return { names, stamp, mtimeMs: Number(BigInt(stamp.slice(stamp.lastIndexOf(':') + 1)) / 1_000_000n), at: Date.now() };
+    return { names, stamp, mtimeMs: stampMtimeMs(stamp), at: Date.now() };
   }).catch(() => undefined);
 }
 

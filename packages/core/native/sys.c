@@ -831,6 +831,58 @@ static napi_value js_proc_scan(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* procStat(pid): [state (a char code), pgrp, session, starttime (ticks)] from /proc/PID/stat, or
+ * null when there is no such process; throws for anything else (EMFILE...). One read on the
+ * calling thread, without Node's string and split: svscan records every child it starts. */
+static napi_value js_proc_stat(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], arr, v, nul;
+  int32_t pid = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_get_null(env, &nul);
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0) {
+    napi_throw_type_error(env, NULL, "procStat(pid)");
+    return NULL;
+  }
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno == ENOENT || errno == ESRCH) return nul;
+    return throw_errno(env, "open");
+  }
+  ssize_t r;
+  do r = read(fd, buf, sizeof buf - 1); while (r == -1 && errno == EINTR);
+  int e = errno;
+  close(fd);
+  if (r == -1) {
+    if (e == ESRCH) return nul;
+    errno = e;
+    return throw_errno(env, "read");
+  }
+  if (r <= 0) return nul;
+  buf[r] = 0;
+  char *p = strrchr(buf, ')');
+  char state;
+  long pgrp, session;
+  unsigned long long start;
+  /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+   * cutime cstime priority nice threads itrealvalue starttime */
+  if (p == NULL || p[1] == 0 ||
+      sscanf(p + 2, "%c %*d %ld %ld %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+             &state, &pgrp, &session, &start) != 4) return nul;
+  napi_create_array_with_length(env, 4, &arr);
+  napi_create_int32(env, (int32_t)(unsigned char)state, &v);
+  napi_set_element(env, arr, 0, v);
+  napi_create_double(env, (double)pgrp, &v);
+  napi_set_element(env, arr, 1, v);
+  napi_create_double(env, (double)session, &v);
+  napi_set_element(env, arr, 2, v);
+  napi_create_double(env, (double)start, &v);
+  napi_set_element(env, arr, 3, v);
+  return arr;
+}
+
 /* reapOrphans(owned, max): reaps exited children that nobody in this process owns (orphans
  * reparented to a PID 1 or a subreaper). waitid(P_ALL, WNOWAIT) only peeks at the next zombie;
  * it is reaped (waitpid) only when its pid is not in `owned` (a sorted Int32Array of the pids
@@ -1165,6 +1217,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"dirStamp", NULL, js_dir_stamp, NULL, NULL, NULL, napi_default, NULL},
     {"statEntries", NULL, js_stat_entries, NULL, NULL, NULL, napi_default, NULL},
     {"replaceFileSync", NULL, js_replace_file_sync, NULL, NULL, NULL, napi_default, NULL},
+    {"procStat", NULL, js_proc_stat, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
     {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
     {"reapOrphans", NULL, js_reap_orphans, NULL, NULL, NULL, napi_default, NULL},

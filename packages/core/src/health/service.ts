@@ -96,7 +96,7 @@ export class ServiceHealth {
     this.update({
       pid, ready, readyAt: null, backoff: null, startError: null, failed: null, waitingFor: null,
       health: this.config.checks === undefined ? null : 'unknown', check: null, memory: null, cpu: null, sampledAt: null,
-    });
+    }, true);
     this.watch(pid, ready === null);
     if (this.pipe !== undefined) {
       this.pipe.watch(() => this.becameReady(pid));
@@ -291,9 +291,9 @@ export class ServiceHealth {
     return this.file.flushed();
   }
 
-  private update(change: Partial<Omit<HealthState, 'v'>>): void {
+  private update(change: Partial<Omit<HealthState, 'v'>>, started = false): void {
     this.state = { ...this.state, ...change, time: Date.now() };
-    if (!this.closed) this.file.write(this.state);
+    if (!this.closed) this.file.write(this.state, started);
   }
 
   private emit(kind: EventKind, pid: number, fields: Record<string, string | number | boolean | null> = {}): void {

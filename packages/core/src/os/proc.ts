@@ -26,6 +26,11 @@ function gone(err: unknown): boolean {
  * (EMFILE, ENOMEM): a caller must never take "could not look" for "not running".
  */
 export function readProcInfo(pid: number): ProcInfo | undefined {
+  const native = sys().procStat;
+  if (native !== undefined) {
+    const f = native(pid);
+    return f === null ? undefined : { state: String.fromCharCode(f[0]), pgrp: f[1], session: f[2], startTicks: f[3], startSinceBoot: f[3] / CLOCK_TICKS };
+  }
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/stat`, 'latin1');

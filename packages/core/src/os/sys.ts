@@ -48,6 +48,8 @@ interface Sys {
   statEntries?(dir: string, names: readonly string[]): Float64Array;
   /** On this thread: bytes to tmp (O_NONBLOCK, 0644, truncated), then renamed to path; throws with the errno name as code. Absent in an addon built before it. */
   replaceFileSync?(path: string, tmp: string, bytes: Uint8Array): void;
+  /** [state char code, pgrp, session, starttime ticks] of /proc/PID/stat, or null when there is no such process; throws (code: the errno name) when it cannot tell. Absent in an addon built before it. */
+  procStat?(pid: number): [number, number, number, number] | null;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;
   /** waitpid(pid, WNOHANG): [exitCode, signal] of an exited child, or null while it runs; throws ECHILD. */

@@ -25,6 +25,7 @@ import { writeStatusNow } from './statusnow.ts';
 import { tai64nAt, type Tai64n } from '../formats/tai64n.ts';
 import { Warner } from './warner.ts';
 import { writeRunitFiles } from './runitfiles.ts';
+import { SettleWait } from '../os/settle.ts';
 import { statusChanged, writeStatusFilesLater } from './statuslater.ts';
 import { makeEvent, type EventKind, type EventSink, type ServiceEvent } from '../events/event.ts';
 import { signalName } from '../events/signal.ts';
@@ -125,7 +126,11 @@ export class Supervisor {
   /** While letting go: the status the next write off the main thread takes, and the one on disk. */
   private latest: Status | undefined;
   private onDisk: Status | undefined;
+  /** stat and pid: their ordered chain off the main thread, the status its next step takes, and the one they show. */
   private runitFiles: Promise<void> = Promise.resolve();
+  private runitNext: Status | undefined;
+  private runitShown: Status | undefined;
+  private readonly runStart = new SettleWait();
   private fifoRetry: NodeJS.Timeout | undefined;
   /** The `watch` file's watcher: a change restarts the service as svc -t does. */
   private watcher: ServiceWatcher | undefined;
@@ -583,7 +588,7 @@ export class Supervisor {
     this.termSent = false;
     this.paused = false;
     this.record(pid); // first: from here on a crash of svscan must find it on record
-    this.writeStatus();
+    this.writeStatus(state === 'run');
     this.emit('start', pid, { what: state });
     if (state === 'run') {
       this.health.runStarted(pid, env, creds);
@@ -697,7 +702,8 @@ export class Supervisor {
     if (this.want === 'up') this.scheduleStart(true);
   }
 
-  private writeStatus(): void {
+  /** STARTED: the status of a run just started, whose stat and pid wait a moment (os/settle.ts). */
+  private writeStatus(started = false): void {
     this.resolveSettled();
     if (this.closed) return;
     const now = this.status();
@@ -709,13 +715,30 @@ export class Supervisor {
       this.onDisk = undefined;
       return this.writeFailed('status', err);
     }
-    // stat and pid follow in order, off the main thread, each against what it last saw.
-    const before = this.written;
     this.written = now;
     this.onDisk = now;
-    this.runitFiles = this.runitFiles
-      .then(() => queuedFdOp(() => writeRunitFiles(this.cwd, now, before)))
-      .catch((err: unknown) => this.writeFailed('stat', err));
+    this.writeRunitFiles(now, started);
+  }
+
+  /**
+   * stat and pid follow status in order, off the main thread: a step not yet begun takes the
+   * newest status, and writes only what differs from what they show.
+   */
+  private writeRunitFiles(now: Status, started: boolean): void {
+    const queued = this.runitNext !== undefined;
+    this.runitNext = now;
+    if (!started) this.runStart.now();
+    if (queued) return;
+    const wait = started ? this.runStart.begin() : undefined;
+    this.runitFiles = this.runitFiles.then(() => wait).then(() => queuedFdOp(async () => {
+      const s = this.runitNext;
+      this.runitNext = undefined;
+      if (s === undefined) return;
+      const before = this.runitShown;
+      this.runitShown = undefined; // unknown after a failed write: the next one writes both
+      await writeRunitFiles(this.cwd, s, before);
+      this.runitShown = s;
+    })).catch((err: unknown) => this.writeFailed('stat', err));
   }
 
   /**
@@ -727,6 +750,7 @@ export class Supervisor {
    * down once, not "TERM sent" first.
    */
   private writeStatusLater(now: Status): void {
+    this.runStart.now();
     if (!statusChanged(now, this.written)) return;
     this.written = now;
     const queued = this.latest !== undefined;
@@ -741,8 +765,10 @@ export class Supervisor {
       const before = this.onDisk;
       // Unknown after a failed write: the next one writes every file.
       this.onDisk = undefined;
+      this.runitShown = undefined;
       await writeStatusFilesLater(this.cwd, s, before);
       this.onDisk = s;
+      this.runitShown = s;
     })).catch((err: unknown) => this.writeFailed('status', err));
   }
 
@@ -794,6 +820,7 @@ export class Supervisor {
     if (this.closed) return;
     this.writeStatus();
     this.closed = true;
+    this.runStart.now();
     this.cancelRestart();
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     if (this.fifoRetry !== undefined) clearTimeout(this.fifoRetry);

@@ -4,11 +4,12 @@
 // that follow cost one stat of the directory (on the main thread, a few microseconds) while its
 // dev, ino and mtime are what they were. Only absence is remembered: a hook that is there is
 // looked at afresh (a chmod does not touch the directory).
-import { statSync, type BigIntStats, type Stats } from 'node:fs';
+import { type Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isErrno } from '../formats/errno.ts';
 import { queuedFdOp } from '../os/fdqueue.ts';
+import { dirStamp } from '../os/dirstamp.ts';
 
 /**
  * Racy timestamps, as git has them: an entry added in the same tick of the file system's clock
@@ -18,12 +19,6 @@ import { queuedFdOp } from '../os/fdqueue.ts';
  */
 const SETTLED_MS = 1000;
 const COARSE_SETTLED_MS = 2000;
-
-interface DirState {
-  readonly dev: bigint;
-  readonly ino: bigint;
-  readonly mtimeNs: bigint;
-}
 
 /** A look-up not yet begun (its answer will be as fresh as a new one), or under way. */
 interface Flight {
@@ -35,8 +30,8 @@ interface Flight {
 export class HookFile {
   readonly path: string;
   private readonly dir: string;
-  /** The directory when the hook was last found absent (and the directory settled). */
-  private absentIn: DirState | undefined;
+  /** The directory's stamp (os/dirstamp.ts) when the hook was last found absent (and the directory settled). */
+  private absentIn: string | undefined;
   private flight: Flight | undefined;
   /** The look-up once the directory has settled. */
   private again: NodeJS.Timeout | undefined;
@@ -56,20 +51,15 @@ export class HookFile {
    */
   async look(wanted: () => boolean = () => true): Promise<Stats | null | undefined> {
     const at = Date.now();
-    let dir: BigIntStats | undefined;
-    try {
-      dir = statSync(this.dir, { bigint: true }); // sync-ok: a stat of the hook's directory itself (the service or scan dir), which opens nothing
-    } catch {
-      dir = undefined;
-    }
-    const was = this.absentIn;
-    if (dir !== undefined && was !== undefined && dir.mtimeNs === was.mtimeNs && dir.ino === was.ino && dir.dev === was.dev) return null;
+    // One stat(2) of the hook's directory itself (the service or scan dir), which opens nothing.
+    const dir = dirStamp(this.dir);
+    if (dir !== undefined && dir === this.absentIn) return null;
     this.absentIn = undefined;
     const st = await this.lookOnce(wanted);
     if (st !== null || dir === undefined) return st;
     // The directory was looked at before the hook: unchanged since, the hook is still absent.
     const wait = settledIn(dir, at);
-    if (wait <= 0) this.absentIn = { dev: dir.dev, ino: dir.ino, mtimeNs: dir.mtimeNs };
+    if (wait <= 0) this.absentIn = dir;
     // Too recent to tell: looked at once more when it can be told, so the next event costs
     // nothing. (An mtime further ahead, a clock stepped back: each event looks, as it did.)
     else if (wait <= COARSE_SETTLED_MS && this.again === undefined && !this.closed) {
@@ -104,9 +94,10 @@ export class HookFile {
 }
 
 /** How long after AT until DIR's last change is old enough for a later one to show in its mtime (<= 0: now). */
-function settledIn(dir: BigIntStats, at: number): number {
-  const coarse = dir.mtimeNs % 1_000_000_000n === 0n;
-  return Number(dir.mtimeNs / 1_000_000n) + (coarse ? COARSE_SETTLED_MS : SETTLED_MS) - at;
+function settledIn(stamp: string, at: number): number {
+  const mtimeNs = BigInt(stamp.slice(stamp.lastIndexOf(':') + 1));
+  const coarse = mtimeNs % 1_000_000_000n === 0n;
+  return Number(mtimeNs / 1_000_000n) + (coarse ? COARSE_SETTLED_MS : SETTLED_MS) - at;
 }
 
 /** The scan dir's hook (SCANDIR/.notify) is one file for every service of the scan dir: one HookFile each. */

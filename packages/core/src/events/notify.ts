@@ -84,13 +84,26 @@ export class NotifyRunner {
     this.running = true;
     try {
       while (!this.closed && this.queue.length > 0) {
-        const event = this.queue.shift() as ServiceEvent;
+        let event = this.queue.shift() as ServiceEvent;
         // The supervisor's turn that made the event goes first: a hook never delays it.
         await new Promise<void>((resolve) => setImmediate(resolve));
-        for (const hook of this.hooks) {
-          if (this.closed) break;
-          if (!this.good.has(hook.path) && !await this.lookUp(hook)) continue;
-          if (!this.closed) await this.run(hook, event);
+        // With it, the events queued by then (a run's exit and its restart come in one turn), in
+        // order: a hook found absent is not looked up again for them, unless a hook ran between.
+        const absent = new Set<HookFile>();
+        for (let more = this.queue.length; !this.closed; more--) {
+          for (const hook of this.hooks) {
+            if (this.closed) break;
+            if (absent.has(hook)) continue;
+            if (!this.good.has(hook.path) && !await this.lookUp(hook)) {
+              absent.add(hook);
+              continue;
+            }
+            if (this.closed) break;
+            await this.run(hook, event);
+            absent.clear();
+          }
+          if (more <= 0 || this.closed || this.queue.length === 0) break;
+          event = this.queue.shift() as ServiceEvent;
         }
       }
     } finally {

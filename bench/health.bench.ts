@@ -94,14 +94,17 @@ const SCANNERS: Record<Suite, { bin: string | undefined; supervisor: string | nu
  * after a settling time, over WINDOW_S: CPU of the scanner and of its supervisor processes (not
  * of the runs) over the starts counted (each run appends a line to a file first).
  */
-async function scanCpuPerRestart(suite: Suite, notes: string[]): Promise<number | null> {
+async function scanCpuPerRestart(suite: Suite, notes: string[], files: Record<string, string> = {}): Promise<number | null> {
   const kit = SCANNERS[suite];
   if (kit.bin === undefined) return null;
   const scratch = new Scratch(`health-scanloop-${suite}`);
   const dir = scratch.path('sc');
   const count = scratch.path('starts');
   writeFileSync(count, '');
-  for (let i = 0; i < N; i++) writeService(join(dir, `s${String(i).padStart(3, '0')}`), `echo x >> ${count}\nexit 1`);
+  for (let i = 0; i < N; i++) {
+    const d = writeService(join(dir, `s${String(i).padStart(3, '0')}`), `echo x >> ${count}\nexit 1`);
+    for (const [f, v] of Object.entries(files)) writeFileSync(join(d, f), v);
+  }
   const scan = scratch.spawn(kit.bin, [dir]);
   const cpu = (): number => {
     const table = procTable();
@@ -175,6 +178,7 @@ export async function run(): Promise<BenchSection> {
   const warmDt = peer('supervise') ? await cpuPerRestart(peer('supervise')!, 'daemontools-warm', {}, notes, WARM) : null;
   const loop: Partial<Record<Suite, number | null>> = {};
   for (const suite of ['svkit', 'daemontools', 'runit', 's6'] as const) loop[suite] = await scanCpuPerRestart(suite, notes);
+  const loopBackoff = await scanCpuPerRestart('svkit', notes, { 'restart-backoff': '1 1\n' });
   const ms = (x: number | null | undefined): number | null => (x === null || x === undefined ? null : x * 1000);
   const row = (metric: string, unit: string, svkit: number | null, daemontools: number | null, target?: string): BenchRow =>
     ({ metric, unit, svkit, daemontools, runit: null, s6: null, ...(target ? { target } : {}) });
@@ -189,6 +193,7 @@ export async function run(): Promise<BenchSection> {
       metric: `CPU per restart, ${N} services of one scan dir in a crash loop, over ${WINDOW_S} s (scanner + supervisors)`, unit: 'ms',
       svkit: ms(loop.svkit), daemontools: ms(loop.daemontools), runit: ms(loop.runit), s6: ms(loop.s6), target: '<= 2x daemontools',
     },
+    row('the same with restart-backoff 1 1 in every service', 'ms', ms(loopBackoff), ms(loop.daemontools), '<= 2x daemontools'),
   ];
   notes.push(
     'CPU: utime+stime of the svscan process from /proc/PID/stat over the window, after all services run and 3 s of settling; sampling is one /proc scan on a worker thread per interval for every service',

@@ -43,3 +43,10 @@ test('a /proc file that reports size 0 is read up to the cap', async () => {
   assert.match(r.kind === 'ok' ? r.data.toString() : '', /^Name:/);
   assert.deepEqual(await readServiceFile('/proc/self/status', 10), { kind: 'too-big', cap: 10 });
 });
+
+test('a path given as bytes (a name that is not UTF-8) is read as those bytes', async () => {
+  const name = Buffer.concat([Buffer.from(join(dir, 'env-')), Buffer.from([0xff, 0xfe])]);
+  writeFileSync(name, 'latin\n');
+  assert.deepEqual(await readServiceFile(name), { kind: 'ok', data: Buffer.from('latin\n') });
+  assert.deepEqual(await readServiceFile(Buffer.concat([name, Buffer.from('x')])), { kind: 'absent' });
+});

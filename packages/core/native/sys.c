@@ -1065,6 +1065,159 @@ static napi_value js_write_file(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* readFile(path, cap, callback): a file of a service dir in one thread-pool job, as
+ * os/servicefile.ts reads it: opened O_NONBLOCK|O_NOCTTY (a FIFO cannot hold the thread), checked
+ * on the descriptor to be a regular file, at most cap bytes read (one past it says too big).
+ * callback(error or null, kind, data): kind 0 ok (data a Buffer), 1 absent (ENOENT, ENOTDIR),
+ * 2 too big, then not regular: 3 directory, 4 fifo, 5 character device, 6 block device,
+ * 7 socket (ENXIO at open too), 8 other. One job instead of Node's five (open, stat, read,
+ * read, close): every start reads its service dir's files so. */
+typedef struct {
+  napi_async_work work;
+  napi_ref callback;
+  char *path;
+  size_t cap;
+  int kind;
+  char *data;
+  size_t len;
+  int err;
+  const char *syscall;
+} rf_req;
+
+static int rf_type(mode_t m) {
+  if (S_ISDIR(m)) return 3;
+  if (S_ISFIFO(m)) return 4;
+  if (S_ISCHR(m)) return 5;
+  if (S_ISBLK(m)) return 6;
+  if (S_ISSOCK(m)) return 7;
+  return 8;
+}
+
+static void rf_fail(rf_req *r, const char *syscall, int fd) {
+  r->err = errno;
+  r->syscall = syscall;
+  if (fd >= 0) close(fd);
+}
+
+static void rf_execute(napi_env env, void *data) {
+  (void)env;
+  rf_req *r = data;
+  int fd = open(r->path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd == -1) {
+    if (errno == ENOENT || errno == ENOTDIR) r->kind = 1;
+    else if (errno == ENXIO) r->kind = 7;
+    else rf_fail(r, "open", -1);
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) == -1) return rf_fail(r, "fstat", fd);
+  if (!S_ISREG(st.st_mode)) {
+    r->kind = rf_type(st.st_mode);
+    close(fd);
+    return;
+  }
+  if ((unsigned long long)st.st_size > (unsigned long long)r->cap) {
+    r->kind = 2;
+    close(fd);
+    return;
+  }
+  /* The size can grow between fstat and read (or lie, as in /proc): room for one byte past the cap. */
+  size_t want = (size_t)st.st_size > 4096 ? (size_t)st.st_size : 4096;
+  if (want > r->cap) want = r->cap;
+  size_t room = want + 1, got = 0;
+  r->data = malloc(room);
+  if (r->data == NULL) {
+    errno = ENOMEM;
+    return rf_fail(r, "malloc", fd);
+  }
+  for (;;) {
+    ssize_t n = read(fd, r->data + got, room - got);
+    if (n == -1 && errno == EINTR) continue;
+    if (n == -1) return rf_fail(r, "read", fd);
+    if (n == 0) break;
+    got += (size_t)n;
+    if (got > r->cap) {
+      r->kind = 2;
+      close(fd);
+      return;
+    }
+    if (got == room) break;
+  }
+  if (close(fd) == -1 && errno != EINTR) return rf_fail(r, "close", -1);
+  r->len = got;
+  r->kind = 0;
+}
+
+static void rf_complete(napi_env env, napi_status status, void *data) {
+  (void)status;
+  rf_req *r = data;
+  napi_value cb, global, args[3];
+  napi_get_reference_value(env, r->callback, &cb);
+  napi_get_null(env, &args[0]);
+  napi_get_null(env, &args[2]);
+  if (r->err != 0) {
+    const char *name = strerrorname_np(r->err);
+    char msg[4200];
+    napi_value code, text;
+    snprintf(msg, sizeof msg, "%s: %s, %s '%s'", name ? name : "EUNKNOWN", strerror(r->err), r->syscall, r->path);
+    napi_create_string_utf8(env, name ? name : "EUNKNOWN", NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
+    napi_create_error(env, code, text, &args[0]);
+  } else if (r->kind == 0) {
+    void *copy = NULL;
+    napi_create_buffer_copy(env, r->len, r->len ? r->data : "", &copy, &args[2]);
+  }
+  napi_create_int32(env, r->err != 0 ? -1 : r->kind, &args[1]);
+  napi_get_global(env, &global);
+  napi_delete_reference(env, r->callback);
+  napi_delete_async_work(env, r->work);
+  free(r->path);
+  free(r->data);
+  free(r);
+  napi_call_function(env, global, cb, 3, args, NULL);
+}
+
+static napi_value js_read_file(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], name;
+  double cap = 0;
+  bool is_buffer = false;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 3 || napi_get_value_double(env, argv[1], &cap) != napi_ok || cap < 0) {
+    napi_throw_type_error(env, NULL, "readFile(path, cap, callback)");
+    return NULL;
+  }
+  rf_req *r = calloc(1, sizeof *r);
+  if (r == NULL) {
+    errno = ENOMEM;
+    return throw_errno(env, "malloc");
+  }
+  napi_is_buffer(env, argv[0], &is_buffer);
+  if (is_buffer) {
+    void *bytes = NULL;
+    size_t len = 0;
+    napi_get_buffer_info(env, argv[0], &bytes, &len);
+    r->path = malloc(len + 1);
+    if (r->path != NULL) {
+      memcpy(r->path, bytes, len);
+      r->path[len] = 0;
+    }
+  } else {
+    r->path = get_string(env, argv[0]);
+  }
+  if (r->path == NULL) {
+    free(r);
+    napi_throw_type_error(env, NULL, "readFile(path, cap, callback)");
+    return NULL;
+  }
+  r->cap = (size_t)cap;
+  napi_create_reference(env, argv[2], 1, &r->callback);
+  napi_create_string_utf8(env, "svkit.readFile", NAPI_AUTO_LENGTH, &name);
+  napi_create_async_work(env, NULL, name, rf_execute, rf_complete, r, &r->work);
+  napi_queue_async_work(env, r->work);
+  return NULL;
+}
+
 /* writeFiles([path, tmp, bytes, path, tmp, bytes, ...], callback): writeFile's replace for
  * several files in one job, in order: each one's bytes to its tmp, then renamed to its path.
  * The first failure ends the job (the files after it are not written). callback(error or null).
@@ -1218,6 +1371,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"statEntries", NULL, js_stat_entries, NULL, NULL, NULL, napi_default, NULL},
     {"replaceFileSync", NULL, js_replace_file_sync, NULL, NULL, NULL, napi_default, NULL},
     {"procStat", NULL, js_proc_stat, NULL, NULL, NULL, napi_default, NULL},
+    {"readFile", NULL, js_read_file, NULL, NULL, NULL, napi_default, NULL},
     {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
     {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
     {"reapOrphans", NULL, js_reap_orphans, NULL, NULL, NULL, napi_default, NULL},

@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants, type FileHandle, open, stat } from 'node:fs/promises';
 import { isErrno } from '../formats/errno.ts';
 import { queuedFdOp } from './fdqueue.ts';
+import { sys } from './sys.ts';
 
 /** What a service-dir file turned out to be. Only `ok` carries bytes. */
 export type ServiceFile =
@@ -22,7 +23,24 @@ export const SERVICE_FILE_CAP = 64 * 1024;
  * at most CAP bytes. ENOENT and ENOTDIR mean absent; other errors are thrown.
  */
 export function readServiceFile(path: string | Buffer, cap = SERVICE_FILE_CAP): Promise<ServiceFile> {
-  return queuedFdOp(() => readNow(path, cap));
+  const native = sys().readFile;
+  return queuedFdOp(() => (native === undefined ? readNow(path, cap) : readNative(native.bind(sys()), path, cap)));
+}
+
+/** The addon's kinds past 2 (not a regular file), in its order. */
+const NATIVE_TYPES: readonly FileType[] = ['directory', 'fifo', 'character device', 'block device', 'socket', 'other'];
+
+/** The same in one thread-pool job (the addon's readFile) instead of five through Node's fs. */
+function readNative(read: NonNullable<ReturnType<typeof sys>['readFile']>, path: string | Buffer, cap: number): Promise<ServiceFile> {
+  return new Promise((resolve, reject) => {
+    read(path, cap, (err, kind, data) => {
+      if (err !== null) return reject(err);
+      if (kind === 0 && data !== null) return resolve({ kind: 'ok', data });
+      if (kind === 1) return resolve({ kind: 'absent' });
+      if (kind === 2) return resolve({ kind: 'too-big', cap });
+      resolve({ kind: 'not-regular', type: NATIVE_TYPES[kind - 3] ?? 'other' });
+    });
+  });
 }
 
 async function readNow(path: string | Buffer, cap: number): Promise<ServiceFile> {

@@ -50,6 +50,8 @@ interface Sys {
   replaceFileSync?(path: string, tmp: string, bytes: Uint8Array): void;
   /** [state char code, pgrp, session, starttime ticks] of /proc/PID/stat, or null when there is no such process; throws (code: the errno name) when it cannot tell. Absent in an addon built before it. */
   procStat?(pid: number): [number, number, number, number] | null;
+  /** A service-dir file in one thread-pool job (os/servicefile.ts): kind 0 ok (data), 1 absent, 2 too big, 3-8 not regular (directory, fifo, character device, block device, socket, other). Absent in an addon built before it. */
+  readFile?(path: string | Buffer, cap: number, callback: (err: Error | null, kind: number, data: Buffer | null) => void): void;
   /** [exitCode, signal] of an exited child (one of them null), or null while it runs. */
   reap(pidfd: number): [number | null, number | null] | null;
   /** waitpid(pid, WNOHANG): [exitCode, signal] of an exited child, or null while it runs; throws ECHILD. */

@@ -92,6 +92,29 @@ describe('svscan needs/', { concurrency: 3 }, () => {
     assert.deepEqual(own(sv.stderr()), [`svscan: warning: unable to start ${scan}/api: it needs cache, which is no service of ${scan}; api waits`]);
   });
 
+  it('a needs/ made in a crash-looping service holds its next start (the start pass\'s listing sees it)', async (t) => {
+    const box = new Sandbox();
+    t.after(() => box.cleanup());
+    const scan = box.path('scan');
+    const loop = box.service('scan/loop', 'echo x >> starts\nexit 1');
+    box.service('scan/db', 'echo up > up\nexec sleep 1000', { down: '' });
+    const sv = startSvscan(box, scan);
+    await waitFor(() => starts(loop) >= 3, 20_000, 'the loop restarted twice');
+    mkdirSync(join(loop, 'needs'));
+    writeFileSync(join(loop, 'needs', 'db'), '');
+    await waitHealth(loop, (h) => JSON.stringify(h['waitingFor']) === '["db"]', 'loop waits for db');
+    const held = starts(loop);
+    // A crash loop added now restarts once a second: its starts show that seconds went by.
+    const tick = box.service('scan/tick', 'echo x >> starts\nexit 1');
+    await waitFor(() => starts(tick) >= 3, 20_000, 'two restart periods went by');
+    assert.equal(starts(loop), held, 'no start while db is down');
+    const u = await runTool('svc', ['-u', box.path('scan/db')]);
+    assert.equal(u.code, 0, u.stderr);
+    await waitFor(() => starts(loop) > held, 20_000, 'loop started again once db was up');
+    sv.child.kill('SIGTERM');
+    assert.deepEqual(await sv.exited, { code: 0, signal: null });
+  });
+
   it('a cycle and a missing need: one warning each, those wait (svstat says for what), the rest runs', async (t) => {
     const box = new Sandbox();
     t.after(() => box.cleanup());

@@ -45,7 +45,7 @@ export interface ScannedOptions {
   /** svscan's stdout, for the in-process script's `1` action. */
   readonly stdout?: StdoutSink;
   /** svscan's start order: asked before each start of run (Supervisor's gate). */
-  readonly gate?: () => Promise<readonly string[]>;
+  readonly gate?: (listing: Promise<ReadonlySet<string> | undefined>) => Promise<readonly string[]>;
   /** Every event of the service itself (not its logger), as its supervisor made it: start order and `essential` follow them. */
   readonly onServiceEvent?: (event: ServiceEvent) => void;
 }

@@ -312,7 +312,7 @@ export class Scanner {
       const essential = new EssentialWatch(path, (end) => { if (!this.stopped) this.opts.onEssential?.(name, end); });
       const service = new ScannedService({
         path, name, devNull: this.devNull, stderr, poller: this.poller, registry: this.journal, onWarning: (m) => this.warn(name, m), stdout: this.stdout,
-        gate: () => this.order.gate(name, path),
+        gate: (listing) => this.order.gate(name, path, listing),
         onServiceEvent: (e) => {
           essential.event(e);
           if (e.kind === 'ready' || e.kind === 'start') this.order.changed(name);

@@ -46,20 +46,22 @@ export class StartOrder {
   /**
    * Before each start of NAME's run: reads needs/ (re-read at every start) and answers what
    * it still waits for: [] to start now. Never throws; a needs/ that cannot be read at all
-   * holds the start until the next try.
+   * holds the start until the next try. LISTING: the start pass's names of the service dir
+   * (undefined: unknown), which spare most services a look for a needs/ they do not have.
    */
-  async gate(name: string, path: string): Promise<readonly string[]> {
-    const waits = await this.waitsOf(name, path);
+  async gate(name: string, path: string, listing?: Promise<ReadonlySet<string> | undefined>): Promise<readonly string[]> {
+    const names = await listing?.catch(() => undefined);
+    const waits = await this.waitsOf(name, path, names !== undefined && !names.has(NEEDS_DIR));
     if (waits.length === 0) this.waiting.delete(name);
     else this.waiting.set(name, { path, waits });
     return waits;
   }
 
   /** needs/ read and resolved: what NAME waits for now (warnings said, rate-limited). */
-  private async waitsOf(name: string, path: string): Promise<readonly string[]> {
+  private async waitsOf(name: string, path: string, noNeedsDir = false): Promise<readonly string[]> {
     let needs: string[];
     try {
-      const entries = await readNeedsDir(path, (m) => this.warner.warn(m));
+      const entries = noNeedsDir ? [] : await readNeedsDir(path, (m) => this.warner.warn(m));
       needs = [...new Set(entries.map((e) => (e.dirKey === undefined ? undefined : this.host.nameOf(e.dirKey)) ?? e.name))];
     } catch (err) {
       this.warner.warn(`unable to read ${escapeName(join(path, NEEDS_DIR))}: ${errnoText(err)}`);

@@ -63,7 +63,8 @@ export interface SupervisorOptions {
   /** The scan dir's notify hook (SCANDIR/.notify) for this service, besides S/notify. */
   readonly scanHook?: string;
   /** svscan's start order (needs/): before each start of run, what it still waits for ([]: start). */
-  readonly gate?: () => Promise<readonly string[]>;
+  /** Asked before each start, with the start pass's listing of the service dir (undefined: unknown). */
+  readonly gate?: (listing: Promise<Listing>) => Promise<readonly string[]>;
 }
 
 const NO_WAIT: Promise<readonly string[]> = Promise.resolve([]);
@@ -151,7 +152,7 @@ export class Supervisor {
   private notBefore = -Infinity;
   /** The health layer's events of a run's end (backoff, failed), held until its exit event is out. */
   private held: ServiceEvent[] | undefined;
-  private readonly gate: (() => Promise<readonly string[]>) | undefined;
+  private readonly gate: ((listing: Promise<Listing>) => Promise<readonly string[]>) | undefined;
   /** A start was held at the gate; release() tries it again. */
   private gated = false;
   /** The service dir as listed while run was alive: the next start's listing while the dir is unchanged. */
@@ -514,7 +515,7 @@ export class Supervisor {
       return Promise.all([readStartFiles(this.passOptions(), n), this.health.load(n)]);
     });
     // needs/ (svscan's start order) is asked at the same time: no extra round trip.
-    const gate = this.gate?.() ?? NO_WAIT;
+    const gate = this.gate?.(names) ?? NO_WAIT;
     void Promise.all([files, gate]).then(([[f], waits]) => {
       if (f.ok) this.stderrInLog = f.stderrInLog;
       if (waits.length > 0 && !this.closed) {

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
-#include "tcpcheck.h"
+#include "svkit.h"
 
 #define TCP_TIMED_OUT (-1)
 #define TCP_CANCELED (-2)

@@ -1,4 +1,4 @@
-// The native addon (packages/core/native/sys.c) for the system calls Node 20 lacks.
+// The native addon (packages/core/native/: sys.c and one C file per concern) for the system calls Node 20 lacks.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,0 +1,51 @@
+/* What the addon's files share: it is one module (svkit_sys.node) built from sys.c, which
+ * registers every room's functions, and one file per concern: fd.c, spawn.c, reap.c, proc.c,
+ * files.c, writes.c, tcpcheck.c. Errors are thrown (or passed to a callback) as Error objects
+ * whose `code` is the errno name ("EAGAIN"), like Node's own fs errors, so callers narrow them
+ * the same way. */
+#ifndef SVKIT_H
+#define SVKIT_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <stdbool.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <node_api.h>
+
+/* Throws errno as an Error whose code is the errno name; returns NULL for the binding to return. */
+napi_value svkit_throw_errno(napi_env env, const char *syscall);
+/* The Error for ERR (an errno) of SYSCALL, naming PATH when it is not NULL: what a thread-pool
+ * job hands its callback. */
+napi_value svkit_errno_error(napi_env env, int err, const char *syscall, const char *path);
+/* An int32 argument: 1 if V is one (stored in OUT), else 0. */
+int svkit_arg_int(napi_env env, napi_value v, int *out);
+/* A JS string as a malloc'ed UTF-8 C string (caller frees), NULL if V is none or out of memory. */
+char *svkit_get_string(napi_env env, napi_value v);
+
+/* Each room adds its functions to the module's exports. */
+void svkit_define_fd(napi_env env, napi_value exports);
+void svkit_define_spawn(napi_env env, napi_value exports);
+void svkit_define_reap(napi_env env, napi_value exports);
+void svkit_define_proc(napi_env env, napi_value exports);
+void svkit_define_files(napi_env env, napi_value exports);
+void svkit_define_writes(napi_env env, napi_value exports);
+/* Adds tcpResults, tcpConnect, tcpCancel and tcpAddress to exports (tcpcheck.c). */
+void tcpcheck_init(napi_env env, napi_value exports);
+#endif

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   Scratch, alive, descendants, exited, machineNote, median, now, peer, pollSync, procTable, signal, sleep, standalone, statusPid, svkitAvailable,
   svkitBin, writeService, type BenchRow, type BenchSection, type Suite,
@@ -15,6 +16,8 @@ const RESTARTS = 10;
 /** Restarts before the warm CPU-per-restart row starts counting. */
 const WARM = 10;
 const REACTION_TRIALS = 3;
+/** A crash loop with nothing but the start, the exit and two status writes (the Node floor row). */
+const FLOOR = fileURLToPath(new URL('./floor/crashloop.mjs', import.meta.url));
 
 /** utime + stime of PID in seconds. */
 function cpuSeconds(pid: number): number {
@@ -133,11 +136,11 @@ async function scanCpuPerRestart(suite: Suite, notes: string[], files: Record<st
  * WARM, after that many restarts first (a fresh Node compiles the restart path on its first
  * runs: the first rows include that, the warm row is the steady cost of a crash loop).
  */
-async function cpuPerRestart(program: string, label: string, files: Record<string, string>, notes: string[], warm = 0): Promise<number | null> {
+async function cpuPerRestart(program: string, label: string, files: Record<string, string>, notes: string[], warm = 0, args: readonly string[] = []): Promise<number | null> {
   const scratch = new Scratch(`health-restart-${label}`);
   const d = writeService(scratch.path('s'), 'exit 1');
   for (const [f, v] of Object.entries(files)) writeFileSync(join(d, f), v);
-  const sup = scratch.spawn(program, [d]);
+  const sup = scratch.spawn(program, [...args, d]);
   try {
     let last = 0;
     let seen = 0;
@@ -176,6 +179,7 @@ export async function run(): Promise<BenchSection> {
   const dt = peer('supervise') ? await cpuPerRestart(peer('supervise')!, 'daemontools', {}, notes) : null;
   const warmSk = await cpuPerRestart(svkitBin('supervise'), 'svkit-warm', {}, notes, WARM);
   const warmDt = peer('supervise') ? await cpuPerRestart(peer('supervise')!, 'daemontools-warm', {}, notes, WARM) : null;
+  const floor = await cpuPerRestart(process.execPath, 'node-floor', {}, notes, 0, [FLOOR]);
   const loop: Partial<Record<Suite, number | null>> = {};
   for (const suite of ['svkit', 'daemontools', 'runit', 's6'] as const) loop[suite] = await scanCpuPerRestart(suite, notes);
   const loopBackoff = await scanCpuPerRestart('svkit', notes, { 'restart-backoff': '1 1\n' });
@@ -189,6 +193,7 @@ export async function run(): Promise<BenchSection> {
     row(`supervisor CPU per restart of a crash loop (${RESTARTS} restarts)`, 'ms', plain === null ? null : plain * 1000, dt === null ? null : dt * 1000, '<= 2x daemontools'),
     row('the same with restart-backoff 1 1', 'ms', backoff === null ? null : backoff * 1000, dt === null ? null : dt * 1000, '<= 2x daemontools'),
     row(`the same, restarts ${WARM + 1}-${WARM + RESTARTS} (after ${WARM} warm-up restarts)`, 'ms', warmSk === null ? null : warmSk * 1000, warmDt === null ? null : warmDt * 1000),
+    row('the same for bench/floor/crashloop.mjs, a crash loop in 20 lines of Node (spawn, pidfd, status twice, 1 s timer): the floor for a supervisor in Node', 'ms', ms(floor), ms(dt)),
     {
       metric: `CPU per restart, ${N} services of one scan dir in a crash loop, over ${WINDOW_S} s (scanner + supervisors)`, unit: 'ms',
       svkit: ms(loop.svkit), daemontools: ms(loop.daemontools), runit: ms(loop.runit), s6: ms(loop.s6), target: '<= 2x daemontools',

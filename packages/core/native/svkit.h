@@ -1,8 +1,8 @@
-/* What the addon's files share: it is one module (svkit_sys.node) built from sys.c, which
- * registers every room's functions, and one file per concern: fd.c, spawn.c, reap.c, proc.c,
- * files.c, writes.c, tcpcheck.c. Errors are thrown (or passed to a callback) as Error objects
- * whose `code` is the errno name ("EAGAIN"), like Node's own fs errors, so callers narrow them
- * the same way. */
+/* What the addon's files share. It is one module (svkit_sys.node) built from sys.c, which
+ * registers every room's functions, one file per concern (fd.c, spawn.c, reap.c, proc.c,
+ * files.c, writes.c, tcpcheck.c) and jsvalues.c, what they share. Errors are thrown (or passed
+ * to a callback) as Error objects whose `code` is the errno name ("EAGAIN"), like Node's own fs
+ * errors, so callers narrow them the same way. */
 #ifndef SVKIT_H
 #define SVKIT_H
 #ifndef _GNU_SOURCE
@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <node_api.h>
 
-/* Throws errno as an Error whose code is the errno name; returns NULL for the binding to return. */
+/* jsvalues.c. Throws errno as an Error whose code is the errno name; returns NULL for the binding to return. */
 napi_value svkit_throw_errno(napi_env env, const char *syscall);
 /* The Error for ERR (an errno) of SYSCALL, naming PATH when it is not NULL: what a thread-pool
  * job hands its callback. */

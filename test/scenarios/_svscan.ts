@@ -1,6 +1,7 @@
 // Shared helpers of the svscan scenario tests (not a test file itself).
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { DEADLINE_MS, type Sandbox, waitFor } from '../helpers/sandbox.ts';
 import { BIN, startBackground } from '../helpers/tools.ts';
@@ -116,6 +117,27 @@ export async function waitNewPid(dir: string, old: number, timeoutMs = DEADLINE_
 /** The process state letter of /proc/PID/stat (R, S, T, Z ...), or undefined when gone. */
 export function procState(pid: number): string | undefined {
   return statFields(pid)?.[0];
+}
+
+/** SIGSTOP's bit in the pending-signal masks of /proc/PID/status (SigPnd, ShdPnd). */
+const SIGSTOP_BIT = 1n << BigInt(osConstants.signals.SIGSTOP - 1);
+
+/**
+ * Whether a SIGSTOP has reached pid: it is stopped (state T), or the STOP is pending, which it
+ * takes before it runs another instruction of its own (a STOP can be neither blocked nor
+ * ignored). The second is what a shell caught in vfork() shows, as dash runs a foreground
+ * command: the group's STOP stops the child before its exec, and the shell waits in the kernel
+ * (state D) for that exec until CONT, the STOP pending all along; CONT discards it.
+ */
+export function stopReached(pid: number): boolean {
+  if (procState(pid) === 'T') return true;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+    const masks = [...status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)].map((m) => BigInt(`0x${m[1] ?? '0'}`));
+    return masks.some((mask) => (mask & SIGSTOP_BIT) !== 0n);
+  } catch {
+    return false;
+  }
 }
 
 const READ_SYSCALL = process.arch === 'arm64' ? 63 : 0;

@@ -21,6 +21,14 @@ const mailEvents = (text: string): ServiceEvent[] => text.split(/\r?\n/).filter(
 
 /** A service that exits 3 the first N times, then stays up; its pids in `starts`. */
 const crashing = (n: number): string => `echo $$ >> starts; [ "$(wc -l < starts)" -gt ${n} ] && exec sleep 1000; exit 3`;
+/**
+ * Run number N of crashing() is up: it wrote starts, and status names it. A run may write starts
+ * before svscan has written its pid to status, so the line alone is not the evidence.
+ */
+const upAgain = (dir: string, n = 2): boolean => {
+  const starts = lines(join(dir, 'starts'));
+  return starts.length === n && statusPid(dir) === Number(starts[n - 1]);
+};
 
 function mailSettings(box: Sandbox, dir: string, port: number, extra: Record<string, string> = {}): void {
   box.write(join(dir, 'notify.d/smtp'), `smtp://127.0.0.1:${port}\n`);
@@ -105,7 +113,7 @@ test('an SMTP server that refuses the recipient: one warning, exit 111, supervis
   await waitFor(() => scan.stderr().includes(warning), 20_000, 'the warning read from svscan\'s stderr');
   assert.equal(scan.stderr(), warning);
   // Supervision went on: up after the crash, and restarted on request.
-  await waitFor(() => lines(join(dir, 'starts')).length === 2, 20_000, 'restarted after the crash');
+  await waitFor(() => upAgain(dir), 20_000, 'restarted after the crash');
   const pid = statusPid(dir);
   const st = await runTool('svstat', [dir]);
   assert.match(st.stdout, new RegExp(`^${dir}: up \\(pid ${pid}\\) \\d+ seconds\\n$`));
@@ -144,7 +152,7 @@ test('an SMTP server that hangs, with a batch window: the sender warns in svscan
   assert.equal(silent.accepted(), 1);
   assert.deepEqual(lines(join(spool, 'mail')).map((l) => (JSON.parse(l) as ServiceEvent)['code']), [3, 3]);
   // Up after its two crashes, and restarted on request while all this went on.
-  await waitFor(() => lines(join(dir, 'starts')).length === 3, 20_000, 'up after the crashes');
+  await waitFor(() => upAgain(dir, 3), 20_000, 'up after the crashes');
   const pid = statusPid(dir);
   assert.equal((await runTool('svc', ['-t', dir])).code, 0);
   await waitNewPid(dir, pid);
@@ -158,7 +166,7 @@ test('a bad settings file: the fatal line in svscan\'s log, exit 100 for each ev
   box.write('scan/web/notify.d/webhook', 'http://127.0.0.1:9/x\n');
   box.write('scan/web/notify.d/batch', 'soon\n');
   const scan = startSvscan(box, box.path('scan'));
-  await waitFor(() => lines(join(dir, 'starts')).length === 2, 20_000, 'up again after its crash');
+  await waitFor(() => upAgain(dir), 20_000, 'up again after its crash');
   // start, exit, restart, start: the settings are read before the event, so each run fails alike.
   await waitFor(() => lines(join(dir, 'codes')).length >= 4, 20_000, 'four hook runs');
   const fatal = 'svnotify: fatal: unable to parse notify.d/batch: not a number of seconds from 0 to 3600: "soon"\n';

@@ -20,7 +20,7 @@ node_modules/.package-lock.json: package.json
 	@touch $@
 
 # The addon is one module from these sources (binding.gyp lists the same for node-gyp).
-NATIVE_SRC := packages/core/native/sys.c packages/core/native/jsvalues.c packages/core/native/fd.c packages/core/native/spawn.c packages/core/native/reap.c packages/core/native/proc.c packages/core/native/files.c packages/core/native/writes.c packages/core/native/tcpcheck.c
+NATIVE_SRC := packages/core/native/sys.c packages/core/native/jsvalues.c packages/core/native/fd.c packages/core/native/spawn.c packages/core/native/reap.c packages/core/native/proc.c packages/core/native/files.c packages/core/native/writes.c packages/core/native/watch.c packages/core/native/tcpcheck.c
 NATIVE_DEPS := $(NATIVE_SRC) packages/core/native/svkit.h
 native: build/svkit_sys.node
 build/svkit_sys.node: $(NATIVE_DEPS)

@@ -1,6 +1,6 @@
 /* What the addon's files share. It is one module (svkit_sys.node) built from sys.c, which
  * registers every room's functions, one file per concern (fd.c, spawn.c, reap.c, proc.c,
- * files.c, writes.c, tcpcheck.c) and jsvalues.c, what they share. Errors are thrown (or passed
+ * files.c, writes.c, watch.c, tcpcheck.c) and jsvalues.c, what they share. Errors are thrown (or passed
  * to a callback) as Error objects whose `code` is the errno name ("EAGAIN"), like Node's own fs
  * errors, so callers narrow them the same way. */
 #ifndef SVKIT_H
@@ -46,6 +46,7 @@ void svkit_define_reap(napi_env env, napi_value exports);
 void svkit_define_proc(napi_env env, napi_value exports);
 void svkit_define_files(napi_env env, napi_value exports);
 void svkit_define_writes(napi_env env, napi_value exports);
+void svkit_define_watch(napi_env env, napi_value exports);
 /* Adds tcpResults, tcpConnect, tcpCancel and tcpAddress to exports (tcpcheck.c). */
 void tcpcheck_init(napi_env env, napi_value exports);
 #endif

@@ -1,9 +1,48 @@
-// Readiness of many pipes without reading them: one poll(2) at a time on a libuv worker
-// thread (net.Socket would consume the data; the in-process logger must not, see pipelog.ts).
+// Readiness of many pipes and pidfds without reading them (net.Socket would consume the data;
+// the in-process logger must not, see pipelog.ts). Through the addon's watchFd, each fd sits in
+// the main loop's own epoll, so a child's exit wakes the main thread directly; an addon built
+// before watchFd runs one poll(2) at a time on a libuv worker thread instead (ThreadPoller).
 import { closeSync, writeSync } from 'node:fs';
 import { sys } from './sys.ts';
 
-export class Poller {
+export interface Poller {
+  /**
+   * Calls onReadable whenever fd has data (or lost its writers), until remove(fd). Throws
+   * (EMFILE) only before anything changed.
+   */
+  add(fd: number, onReadable: () => void): void;
+  /** Stops watching fd; closes it (CLOSE) once nothing can be looking at it. */
+  remove(fd: number, close: boolean): void;
+  /** Leaves fd out of the wait (its reader is paused) until resume(fd). */
+  suspend(fd: number): void;
+  resume(fd: number): void;
+}
+
+/** Each fd in the main loop's epoll (addon watchFd). */
+class LoopPoller implements Poller {
+  private readonly watched = new Set<number>();
+
+  add(fd: number, onReadable: () => void): void {
+    sys().watchFd!(fd, onReadable);
+    this.watched.add(fd);
+  }
+
+  remove(fd: number, close: boolean): void {
+    if (this.watched.delete(fd)) sys().unwatchFd!(fd);
+    if (close) closeQuietly(fd);
+  }
+
+  suspend(fd: number): void {
+    if (this.watched.has(fd)) sys().pauseFd!(fd, true);
+  }
+
+  resume(fd: number): void {
+    if (this.watched.has(fd)) sys().pauseFd!(fd, false);
+  }
+}
+
+/** One poll(2) of every fd at a time on a libuv worker thread, woken through a pipe to change the set. */
+class ThreadPoller implements Poller {
   private readonly handlers = new Map<number, () => void>();
   private readonly suspended = new Set<number>();
   private readonly toClose: number[] = [];
@@ -11,17 +50,12 @@ export class Poller {
   private wakeWrite = -1;
   private armed = false;
 
-  /**
-   * Calls onReadable whenever fd has data (or lost its writers), until remove(fd). Throws
-   * (EMFILE) only before anything changed: when the wake pipe of the first wait cannot be made.
-   */
   add(fd: number, onReadable: () => void): void {
     if (this.wakeRead < 0) [this.wakeRead, this.wakeWrite] = sys().pipe(true);
     this.handlers.set(fd, onReadable);
     this.changed();
   }
 
-  /** Stops watching fd; it is closed once no poll can be looking at it. */
   remove(fd: number, close: boolean): void {
     this.handlers.delete(fd);
     this.suspended.delete(fd);
@@ -29,7 +63,6 @@ export class Poller {
     this.changed();
   }
 
-  /** Leaves fd out of the wait (its reader is paused) until resume(fd). */
   suspend(fd: number): void {
     if (!this.handlers.has(fd) || this.suspended.has(fd)) return;
     this.suspended.add(fd);
@@ -64,20 +97,22 @@ export class Poller {
   }
 
   private closePending(): void {
-    for (const fd of this.toClose.splice(0)) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-    }
+    for (const fd of this.toClose.splice(0)) closeQuietly(fd);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd); // sync-ok: closing a descriptor we own
+  } catch {
+    // already closed
   }
 }
 
 let shared: Poller | undefined;
 
-/** The process's one poller: every wait it runs holds one libuv worker thread. */
+/** The process's one poller. */
 export function sharedPoller(): Poller {
-  shared ??= new Poller();
+  shared ??= sys().watchFd !== undefined ? new LoopPoller() : new ThreadPoller();
   return shared;
 }

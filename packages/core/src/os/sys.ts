@@ -39,6 +39,15 @@ interface Sys {
   tcpCancel?(id: number): void;
   /** The socket address of a numeric IPv4 or IPv6 address and a port; throws EINVAL for anything else. */
   tcpAddress?(ip: string, port: number): Buffer;
+  /**
+   * Readiness on the main loop's own epoll (uv_poll): CALLBACK at each turn while FD is readable
+   * or hung up, until pauseFd(fd, true) or unwatchFd(fd); throws EEXIST for an fd watched already.
+   * The three are absent in an addon built before them (os/poller.ts then polls on a worker thread).
+   */
+  watchFd?(fd: number, callback: () => void): void;
+  pauseFd?(fd: number, paused: boolean): void;
+  /** fd is out of the loop's epoll on return: the caller may close it. */
+  unwatchFd?(fd: number): void;
   pidfdOpen(pid: number): number;
   /** kill(target, 0): 0, or the errno (ESRCH, EPERM) as a number. Absent in an addon built before it. */
   killProbe?(target: number): number;

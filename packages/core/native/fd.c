@@ -143,7 +143,7 @@ static void poll_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value js_poll_in(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3], name;
+  napi_value argv[3];
   uint32_t n = 0;
   int wake;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -162,9 +162,7 @@ static napi_value js_poll_in(napi_env env, napi_callback_info info) {
     napi_get_value_int32(env, e, &req->fds[i]);
   }
   napi_create_reference(env, argv[2], 1, &req->callback);
-  napi_create_string_utf8(env, "svkit.pollIn", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, poll_execute, poll_complete, req, &req->work);
-  napi_queue_async_work(env, req->work);
+  req->work = svkit_queue_work(env, "svkit.pollIn", poll_execute, poll_complete, req);
   return NULL;
 }
 
@@ -242,14 +240,14 @@ static napi_value js_nofile(napi_env env, napi_callback_info info) {
 
 void svkit_define_fd(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"flock", NULL, js_flock, NULL, NULL, NULL, napi_default, NULL},
-    {"mkfifo", NULL, js_mkfifo, NULL, NULL, NULL, napi_default, NULL},
-    {"pipe", NULL, js_pipe, NULL, NULL, NULL, napi_default, NULL},
-    {"setBlocking", NULL, js_set_blocking, NULL, NULL, NULL, napi_default, NULL},
-    {"tee", NULL, js_tee, NULL, NULL, NULL, napi_default, NULL},
-    {"pollIn", NULL, js_poll_in, NULL, NULL, NULL, napi_default, NULL},
-    {"pollNow", NULL, js_poll_now, NULL, NULL, NULL, napi_default, NULL},
-    {"nofile", NULL, js_nofile, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("flock", js_flock),
+    SVKIT_FN("mkfifo", js_mkfifo),
+    SVKIT_FN("pipe", js_pipe),
+    SVKIT_FN("setBlocking", js_set_blocking),
+    SVKIT_FN("tee", js_tee),
+    SVKIT_FN("pollIn", js_poll_in),
+    SVKIT_FN("pollNow", js_poll_now),
+    SVKIT_FN("nofile", js_nofile),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

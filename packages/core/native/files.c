@@ -221,7 +221,7 @@ static void rf_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value js_read_file(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value argv[3], name;
+  napi_value argv[3];
   double cap = 0;
   bool is_buffer = false;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -254,18 +254,16 @@ static napi_value js_read_file(napi_env env, napi_callback_info info) {
   }
   r->cap = (size_t)cap;
   napi_create_reference(env, argv[2], 1, &r->callback);
-  napi_create_string_utf8(env, "svkit.readFile", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, rf_execute, rf_complete, r, &r->work);
-  napi_queue_async_work(env, r->work);
+  r->work = svkit_queue_work(env, "svkit.readFile", rf_execute, rf_complete, r);
   return NULL;
 }
 
 void svkit_define_files(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"dirStamp", NULL, js_dir_stamp, NULL, NULL, NULL, napi_default, NULL},
-    {"statEntries", NULL, js_stat_entries, NULL, NULL, NULL, napi_default, NULL},
-    {"replaceFileSync", NULL, js_replace_file_sync, NULL, NULL, NULL, napi_default, NULL},
-    {"readFile", NULL, js_read_file, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("dirStamp", js_dir_stamp),
+    SVKIT_FN("statEntries", js_stat_entries),
+    SVKIT_FN("replaceFileSync", js_replace_file_sync),
+    SVKIT_FN("readFile", js_read_file),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

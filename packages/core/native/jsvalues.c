@@ -1,6 +1,6 @@
 /* What passes between C and JS in every room of the addon: errno as an Error whose `code` is
- * the errno name (thrown, or handed to a thread-pool job's callback), and arguments read into
- * C values. */
+ * the errno name (thrown, or handed to a thread-pool job's callback), arguments read into C
+ * values, and the start of a thread-pool job. */
 #include "svkit.h"
 
 static const char *errno_name(int e) {
@@ -37,4 +37,13 @@ char *svkit_get_string(napi_env env, napi_value v) {
   char *s = malloc(len + 1);
   if (s != NULL) napi_get_value_string_utf8(env, v, s, len + 1, &len);
   return s;
+}
+
+napi_async_work svkit_queue_work(napi_env env, const char *name, napi_async_execute_callback execute, napi_async_complete_callback complete, void *data) {
+  napi_value resource;
+  napi_async_work work;
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
+  napi_create_async_work(env, NULL, resource, execute, complete, data, &work);
+  napi_queue_async_work(env, work);
+  return work;
 }

@@ -80,7 +80,7 @@ static void scan_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value js_proc_scan(napi_env env, napi_callback_info info) {
   size_t argc = 1;
-  napi_value argv[1], name;
+  napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1) {
     napi_throw_type_error(env, NULL, "procScan(callback)");
@@ -88,9 +88,7 @@ static napi_value js_proc_scan(napi_env env, napi_callback_info info) {
   }
   scan_req *req = calloc(1, sizeof *req);
   napi_create_reference(env, argv[0], 1, &req->callback);
-  napi_create_string_utf8(env, "svkit.procScan", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, scan_execute, scan_complete, req, &req->work);
-  napi_queue_async_work(env, req->work);
+  req->work = svkit_queue_work(env, "svkit.procScan", scan_execute, scan_complete, req);
   return NULL;
 }
 
@@ -148,8 +146,8 @@ static napi_value js_proc_stat(napi_env env, napi_callback_info info) {
 
 void svkit_define_proc(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"procStat", NULL, js_proc_stat, NULL, NULL, NULL, napi_default, NULL},
-    {"procScan", NULL, js_proc_scan, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("procStat", js_proc_stat),
+    SVKIT_FN("procScan", js_proc_scan),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

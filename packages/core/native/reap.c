@@ -158,12 +158,12 @@ static napi_value js_subreaper(napi_env env, napi_callback_info info) {
 
 void svkit_define_reap(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"pidfdOpen", NULL, js_pidfd_open, NULL, NULL, NULL, napi_default, NULL},
-    {"killProbe", NULL, js_kill_probe, NULL, NULL, NULL, napi_default, NULL},
-    {"reap", NULL, js_reap, NULL, NULL, NULL, napi_default, NULL},
-    {"reapPid", NULL, js_reap_pid, NULL, NULL, NULL, napi_default, NULL},
-    {"reapOrphans", NULL, js_reap_orphans, NULL, NULL, NULL, napi_default, NULL},
-    {"subreaper", NULL, js_subreaper, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("pidfdOpen", js_pidfd_open),
+    SVKIT_FN("killProbe", js_kill_probe),
+    SVKIT_FN("reap", js_reap),
+    SVKIT_FN("reapPid", js_reap_pid),
+    SVKIT_FN("reapOrphans", js_reap_orphans),
+    SVKIT_FN("subreaper", js_subreaper),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -265,7 +265,7 @@ static napi_value js_spawn(napi_env env, napi_callback_info info) {
 
 void svkit_define_spawn(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"spawn", NULL, js_spawn, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("spawn", js_spawn),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -39,6 +39,12 @@ int svkit_arg_int(napi_env env, napi_value v, int *out);
 /* A JS string as a malloc'ed UTF-8 C string (caller frees), NULL if V is none or out of memory. */
 char *svkit_get_string(napi_env env, napi_value v);
 
+/* Creates and queues a thread-pool job named NAME (as async hooks see it). */
+napi_async_work svkit_queue_work(napi_env env, const char *name, napi_async_execute_callback execute, napi_async_complete_callback complete, void *data);
+
+/* One entry of a room's table of functions: the JS name and its C binding. */
+#define SVKIT_FN(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
+
 /* Each room adds its functions to the module's exports. */
 void svkit_define_fd(napi_env env, napi_value exports);
 void svkit_define_spawn(napi_env env, napi_value exports);

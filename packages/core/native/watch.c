@@ -140,9 +140,9 @@ static napi_value js_unwatch_fd(napi_env env, napi_callback_info info) {
 
 void svkit_define_watch(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"watchFd", NULL, js_watch_fd, NULL, NULL, NULL, napi_default, NULL},
-    {"pauseFd", NULL, js_pause_fd, NULL, NULL, NULL, napi_default, NULL},
-    {"unwatchFd", NULL, js_unwatch_fd, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("watchFd", js_watch_fd),
+    SVKIT_FN("pauseFd", js_pause_fd),
+    SVKIT_FN("unwatchFd", js_unwatch_fd),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -75,7 +75,7 @@ static void wf_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value js_write_file(napi_env env, napi_callback_info info) {
   size_t argc = 4;
-  napi_value argv[4], name;
+  napi_value argv[4];
   napi_valuetype tmp_type;
   void *bytes = NULL;
   size_t len = 0;
@@ -99,9 +99,7 @@ static napi_value js_write_file(napi_env env, napi_callback_info info) {
   }
   memcpy(r->bytes, bytes, len);
   napi_create_reference(env, argv[3], 1, &r->callback);
-  napi_create_string_utf8(env, "svkit.writeFile", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, wf_execute, wf_complete, r, &r->work);
-  napi_queue_async_work(env, r->work);
+  r->work = svkit_queue_work(env, "svkit.writeFile", wf_execute, wf_complete, r);
   return NULL;
 }
 
@@ -187,7 +185,7 @@ static void wfs_complete(napi_env env, napi_status status, void *data) {
 
 static napi_value js_write_files(napi_env env, napi_callback_info info) {
   size_t argc = 2;
-  napi_value argv[2], name;
+  napi_value argv[2];
   uint32_t len = 0;
   bool is_array = false;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -231,16 +229,14 @@ static napi_value js_write_files(napi_env env, napi_callback_info info) {
     return svkit_throw_errno(env, "malloc");
   }
   napi_create_reference(env, argv[1], 1, &r->callback);
-  napi_create_string_utf8(env, "svkit.writeFiles", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, wfs_execute, wfs_complete, r, &r->work);
-  napi_queue_async_work(env, r->work);
+  r->work = svkit_queue_work(env, "svkit.writeFiles", wfs_execute, wfs_complete, r);
   return NULL;
 }
 
 void svkit_define_writes(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"writeFile", NULL, js_write_file, NULL, NULL, NULL, napi_default, NULL},
-    {"writeFiles", NULL, js_write_files, NULL, NULL, NULL, napi_default, NULL},
+    SVKIT_FN("writeFile", js_write_file),
+    SVKIT_FN("writeFiles", js_write_files),
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

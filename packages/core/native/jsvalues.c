@@ -31,6 +31,12 @@ int svkit_arg_int(napi_env env, napi_value v, int *out) {
   return napi_get_value_int32(env, v, out) == napi_ok;
 }
 
+int svkit_int_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, int *out) {
+  size_t argc = want;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  return argc >= want && svkit_arg_int(env, argv[0], out);
+}
+
 char *svkit_get_string(napi_env env, napi_value v) {
   size_t len = 0;
   if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;

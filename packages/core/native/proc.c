@@ -96,12 +96,10 @@ static napi_value js_proc_scan(napi_env env, napi_callback_info info) {
  * null when there is no such process; throws for anything else (EMFILE...). One read on the
  * calling thread, without Node's string and split: svscan records every child it starts. */
 static napi_value js_proc_stat(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], arr, v, nul;
-  int32_t pid = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int pid = 0;
   napi_get_null(env, &nul);
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0) {
+  if (!svkit_int_args(env, info, 1, argv, &pid) || pid <= 0) {
     napi_throw_type_error(env, NULL, "procStat(pid)");
     return NULL;
   }

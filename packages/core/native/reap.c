@@ -5,11 +5,9 @@
 /* killProbe(target): kill(target, 0) as a number, 0 or the errno (ESRCH: nothing there, EPERM:
  * there but not ours), so that "no such group" is not a thrown exception per restart. */
 static napi_value js_kill_probe(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], out;
   int target;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || !svkit_arg_int(env, argv[0], &target)) {
+  if (!svkit_int_args(env, info, 1, argv, &target)) {
     napi_throw_type_error(env, NULL, "killProbe(target)");
     return NULL;
   }
@@ -17,14 +15,11 @@ static napi_value js_kill_probe(napi_env env, napi_callback_info info) {
   return out;
 }
 
-
 /* pidfdOpen(pid): an fd that becomes readable when pid exits (pidfd_open(2)). */
 static napi_value js_pidfd_open(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], out;
   int pid;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || !svkit_arg_int(env, argv[0], &pid)) {
+  if (!svkit_int_args(env, info, 1, argv, &pid)) {
     napi_throw_type_error(env, NULL, "pidfdOpen(pid)");
     return NULL;
   }
@@ -39,13 +34,22 @@ static napi_value js_pidfd_open(napi_env env, napi_callback_info info) {
 #define P_PIDFD 3
 #endif
 
+/* [exitCode, null] or [null, signal], as reap and reapPid return an ended child. */
+static napi_value ended(napi_env env, bool exited, int value) {
+  napi_value arr, v, nul;
+  napi_get_null(env, &nul);
+  napi_create_array_with_length(env, 2, &arr);
+  napi_create_int32(env, value, &v);
+  napi_set_element(env, arr, 0, exited ? v : nul);
+  napi_set_element(env, arr, 1, exited ? nul : v);
+  return arr;
+}
+
 /* reap(pidfd): [exitCode, signal] of our exited child, or null while it still runs. */
 static napi_value js_reap(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], arr, v, nul;
+  napi_value argv[1], nul;
   int fd;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || !svkit_arg_int(env, argv[0], &fd)) {
+  if (!svkit_int_args(env, info, 1, argv, &fd)) {
     napi_throw_type_error(env, NULL, "reap(pidfd)");
     return NULL;
   }
@@ -56,23 +60,15 @@ static napi_value js_reap(napi_env env, napi_callback_info info) {
   if (r == -1) return svkit_throw_errno(env, "waitid");
   napi_get_null(env, &nul);
   if (si.si_pid == 0) return nul;
-  int exited = si.si_code == CLD_EXITED;
-  napi_create_array_with_length(env, 2, &arr);
-  if (exited) napi_create_int32(env, si.si_status, &v); else v = nul;
-  napi_set_element(env, arr, 0, v);
-  if (!exited) napi_create_int32(env, si.si_status, &v); else v = nul;
-  napi_set_element(env, arr, 1, v);
-  return arr;
+  return ended(env, si.si_code == CLD_EXITED, si.si_status);
 }
 
 /* reapPid(pid): [exitCode, signal] of our exited child pid, or null while it runs (waitpid
  * WNOHANG). The fallback for a child whose pidfd could not be opened (EMFILE). */
 static napi_value js_reap_pid(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], arr, v, nul;
+  napi_value argv[1], nul;
   int pid, st = 0;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || !svkit_arg_int(env, argv[0], &pid) || pid <= 0) {
+  if (!svkit_int_args(env, info, 1, argv, &pid) || pid <= 0) {
     napi_throw_type_error(env, NULL, "reapPid(pid) takes a positive integer");
     return NULL;
   }
@@ -81,14 +77,8 @@ static napi_value js_reap_pid(napi_env env, napi_callback_info info) {
   if (r == -1) return svkit_throw_errno(env, "waitpid");
   napi_get_null(env, &nul);
   if (r == 0) return nul;
-  napi_create_array_with_length(env, 2, &arr);
-  if (WIFEXITED(st)) napi_create_int32(env, WEXITSTATUS(st), &v); else v = nul;
-  napi_set_element(env, arr, 0, v);
-  if (WIFSIGNALED(st)) napi_create_int32(env, WTERMSIG(st), &v); else v = nul;
-  napi_set_element(env, arr, 1, v);
-  return arr;
+  return ended(env, WIFEXITED(st), WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
-
 
 /* reapOrphans(owned, max): reaps exited children that nobody in this process owns (orphans
  * reparented to a PID 1 or a subreaper). waitid(P_ALL, WNOWAIT) only peeks at the next zombie;

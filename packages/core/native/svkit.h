@@ -36,6 +36,9 @@ napi_value svkit_throw_errno(napi_env env, const char *syscall);
 napi_value svkit_errno_error(napi_env env, int err, const char *syscall, const char *path);
 /* An int32 argument: 1 if V is one (stored in OUT), else 0. */
 int svkit_arg_int(napi_env env, napi_value v, int *out);
+/* Reads up to WANT arguments into ARGV; 1 if there are WANT of them and the first is an int32
+ * (stored in OUT), else 0 (the binding then throws its usage). */
+int svkit_int_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv, int *out);
 /* A JS string as a malloc'ed UTF-8 C string (caller frees), NULL if V is none or out of memory. */
 char *svkit_get_string(napi_env env, napi_value v);
 

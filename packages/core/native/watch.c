@@ -50,9 +50,7 @@ static void on_closed(uv_handle_t *handle) {
 }
 
 static int fd_arg(napi_env env, napi_callback_info info, size_t want, napi_value *argv, int *fd) {
-  size_t argc = want;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  return argc >= want && svkit_arg_int(env, argv[0], fd) && *fd >= 0;
+  return svkit_int_args(env, info, want, argv, fd) && *fd >= 0;
 }
 
 /* watchFd(fd, callback): throws EEXIST if fd is watched already, or libuv's error (EPERM: a
@@ -103,7 +101,8 @@ static napi_value js_watch_fd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* pauseFd(fd, paused): leaves fd out of the loop's epoll (a paused reader) or puts it back. */
+/* pauseFd(fd, paused): leaves fd out of the loop's epoll (a paused reader) or puts it back; an fd
+ * not watched is left alone. */
 static napi_value js_pause_fd(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   int fd;
@@ -120,7 +119,8 @@ static napi_value js_pause_fd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* unwatchFd(fd): stops watching; fd is out of epoll on return, so the caller may close it. */
+/* unwatchFd(fd): stops watching (an fd not watched: nothing); fd is out of epoll on return, so
+ * the caller may close it. */
 static napi_value js_unwatch_fd(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   int fd;

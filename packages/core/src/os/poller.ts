@@ -18,26 +18,23 @@ export interface Poller {
   resume(fd: number): void;
 }
 
-/** Each fd in the main loop's epoll (addon watchFd). */
+/** Each fd in the main loop's epoll (addon watchFd; pausing or unwatching an fd it does not watch does nothing). */
 class LoopPoller implements Poller {
-  private readonly watched = new Set<number>();
-
   add(fd: number, onReadable: () => void): void {
     sys().watchFd!(fd, onReadable);
-    this.watched.add(fd);
   }
 
   remove(fd: number, close: boolean): void {
-    if (this.watched.delete(fd)) sys().unwatchFd!(fd);
+    sys().unwatchFd!(fd);
     if (close) closeQuietly(fd);
   }
 
   suspend(fd: number): void {
-    if (this.watched.has(fd)) sys().pauseFd!(fd, true);
+    sys().pauseFd!(fd, true);
   }
 
   resume(fd: number): void {
-    if (this.watched.has(fd)) sys().pauseFd!(fd, false);
+    sys().pauseFd!(fd, false);
   }
 }
 

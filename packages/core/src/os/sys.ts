@@ -46,7 +46,7 @@ interface Sys {
    */
   watchFd?(fd: number, callback: () => void): void;
   pauseFd?(fd: number, paused: boolean): void;
-  /** fd is out of the loop's epoll on return: the caller may close it. */
+  /** fd is out of the loop's epoll on return: the caller may close it. pauseFd and unwatchFd do nothing to an fd not watched. */
   unwatchFd?(fd: number): void;
   pidfdOpen(pid: number): number;
   /** kill(target, 0): 0, or the errno (ESRCH, EPERM) as a number. Absent in an addon built before it. */

@@ -18,6 +18,7 @@ import type { ChildRegistry } from '../supervise/adopt.ts';
 import { FD_COST } from './fdbudget.ts';
 import { settledStamp } from './dirstamp.ts';
 import { Supervisor } from '../supervise/supervisor.ts';
+import type { Listing } from '../supervise/startpass.ts';
 import type { EventSink, ServiceEvent } from '../events/event.ts';
 import { SCAN_NOTIFY_FILE } from '../events/notify.ts';
 
@@ -45,7 +46,7 @@ export interface ScannedOptions {
   /** svscan's stdout, for the in-process script's `1` action. */
   readonly stdout?: StdoutSink;
   /** svscan's start order: asked before each start of run (Supervisor's gate). */
-  readonly gate?: (listing: Promise<ReadonlySet<string> | undefined>) => Promise<readonly string[]>;
+  readonly gate?: (listing: Promise<Listing>) => Promise<readonly string[]>;
   /** Every event of the service itself (not its logger), as its supervisor made it: start order and `essential` follow them. */
   readonly onServiceEvent?: (event: ServiceEvent) => void;
 }

@@ -7,6 +7,7 @@ import { errnoText } from '../formats/errno.ts';
 import { Warner } from '../supervise/warner.ts';
 import { cycleText, cycleThrough, missingNeeds, stopAfter, type NeedsGraph } from './needs.ts';
 import { NEEDS_DIR, readNeedsDir } from './needsdir.ts';
+import type { Listing } from '../supervise/startpass.ts';
 
 export interface StartOrderHost {
   /** The scan directory, as messages name it. */
@@ -49,7 +50,7 @@ export class StartOrder {
    * holds the start until the next try. LISTING: the start pass's names of the service dir
    * (undefined: unknown), which spare most services a look for a needs/ they do not have.
    */
-  async gate(name: string, path: string, listing?: Promise<ReadonlySet<string> | undefined>): Promise<readonly string[]> {
+  async gate(name: string, path: string, listing?: Promise<Listing>): Promise<readonly string[]> {
     const names = await listing?.catch(() => undefined);
     const waits = await this.waitsOf(name, path, names !== undefined && !names.has(NEEDS_DIR));
     if (waits.length === 0) this.waiting.delete(name);

@@ -62,8 +62,10 @@ export interface SupervisorOptions {
   readonly name?: string;
   /** The scan dir's notify hook (SCANDIR/.notify) for this service, besides S/notify. */
   readonly scanHook?: string;
-  /** svscan's start order (needs/): before each start of run, what it still waits for ([]: start). */
-  /** Asked before each start, with the start pass's listing of the service dir (undefined: unknown). */
+  /**
+   * svscan's start order (needs/): before each start of run, what it still waits for ([]: start),
+   * given the start pass's listing of the service dir (undefined: unknown).
+   */
   readonly gate?: (listing: Promise<Listing>) => Promise<readonly string[]>;
 }
 
